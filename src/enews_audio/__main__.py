@@ -1,0 +1,3 @@
+from enews_audio.cli import main
+
+main()

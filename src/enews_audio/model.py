@@ -1,0 +1,175 @@
+"""Value types shared by every stage: what an issue is, what is spoken, what is heard."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass, field
+from enum import StrEnum
+
+_PAGE_CODE = re.compile(r"^[A-Z]{0,2}\d{1,3}$")
+
+
+@dataclass(frozen=True, slots=True)
+class Article:
+    """One story on a page, as printed; nothing here is normalised for speech."""
+
+    title: str
+    paragraphs: tuple[str, ...]
+    kicker: str = ""
+    subtitle: str = ""
+    byline: str = ""
+    captions: tuple[str, ...] = ()
+    origin: str = ""  # where it came from (file name, URL), for error messages
+
+    def __post_init__(self) -> None:
+        if not self.title.strip():
+            raise ValueError("an article needs a title")
+        if not isinstance(self.paragraphs, tuple) or not isinstance(self.captions, tuple):
+            raise TypeError("paragraphs and captions must be tuples")
+
+
+@dataclass(frozen=True, slots=True)
+class Page:
+    """A printed page (版面): code such as ``A04`` and name such as ``聚焦``."""
+
+    code: str
+    name: str
+    articles: tuple[Article, ...]
+
+    def __post_init__(self) -> None:
+        if not _PAGE_CODE.match(self.code):
+            raise ValueError(f"page code {self.code!r} is not like A04 or 04")
+
+    @property
+    def slug(self) -> str:
+        """ASCII file stem for this page's outputs (``a04``)."""
+        return self.code.lower()
+
+    @property
+    def sort_key(self) -> tuple[str, int]:
+        letters = self.code.rstrip("0123456789")
+        return letters, int(self.code[len(letters) :])
+
+
+@dataclass(frozen=True, slots=True)
+class Issue:
+    paper: str
+    date: dt.date
+    pages: tuple[Page, ...]
+
+    def __post_init__(self) -> None:
+        if not self.paper.strip():
+            raise ValueError("an issue needs a paper name")
+        codes = [p.code for p in self.pages]
+        if len(set(codes)) != len(codes):
+            raise ValueError(f"duplicate page codes in {codes}")
+
+
+class Part(StrEnum):
+    """What an utterance is, so the audio stage knows where chapters start."""
+
+    OPENING = "opening"
+    HEADER = "header"
+    BODY = "body"
+    CAPTION = "caption"
+    CLOSING = "closing"
+
+
+@dataclass(frozen=True, slots=True)
+class Utterance:
+    """One sentence (or clause) to speak: shown as ``display``, spoken as ``spoken``."""
+
+    display: str
+    spoken: str
+    part: Part
+    article: int | None = None  # index into Page.articles; None for the page's opening and closing
+    pause: float = 0.4  # seconds of silence after it
+
+    def __post_init__(self) -> None:
+        if not self.spoken.strip():
+            raise ValueError(f"nothing to speak in {self.display!r}")
+        if self.pause < 0:
+            raise ValueError("pause must not be negative")
+
+
+@dataclass(frozen=True, slots=True)
+class PageScript:
+    page: Page
+    utterances: tuple[Utterance, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Script:
+    issue: Issue
+    pages: tuple[PageScript, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Timing:
+    """A sentence inside a clip, in seconds from the clip's start (from edge-tts boundaries)."""
+
+    start: float
+    duration: float
+    text: str
+
+
+@dataclass(frozen=True, slots=True)
+class Clip:
+    """Synthesised speech for one utterance: MP3 bytes and their length in seconds."""
+
+    audio: bytes
+    duration: float
+    timings: tuple[Timing, ...] = ()
+
+    def __post_init__(self) -> None:
+        if self.duration <= 0:
+            raise ValueError("a clip must have a positive duration")
+
+
+@dataclass(frozen=True, slots=True)
+class Chapter:
+    start: float
+    end: float
+    title: str
+
+    def __post_init__(self) -> None:
+        if not 0 <= self.start < self.end:
+            raise ValueError(f"chapter {self.title!r} has start {self.start} and end {self.end}")
+
+
+@dataclass(frozen=True, slots=True)
+class Cue:
+    """A transcript line: display text and where it is heard in the episode."""
+
+    start: float
+    end: float
+    text: str
+
+
+@dataclass(frozen=True, slots=True)
+class Episode:
+    """One page's finished audio file and what is needed to publish it."""
+
+    page: Page
+    path: str  # file name relative to the issue folder, e.g. ``a04.mp3``
+    duration: float
+    size: int
+    chapters: tuple[Chapter, ...]
+    cues: tuple[Cue, ...] = field(default=())
+
+
+@dataclass(frozen=True, slots=True)
+class Progress:
+    """A stage reporting how far it is; the CLI turns these into a progress bar with ETA."""
+
+    stage: str  # "speech", "audio"
+    done: int
+    total: int
+    detail: str = ""
+
+
+def episode_title(issue: Issue, page: Page) -> str:
+    """How a page's episode is named everywhere: ID3 title, feed item, web edition."""
+    d = issue.date
+    return f"{issue.paper} {d.year}年{d.month}月{d.day}日 {page.code}版 {page.name}"

@@ -1,0 +1,37 @@
+"""The one seam every speech engine fits: text in, an MP3 clip out."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Protocol, runtime_checkable
+
+from enews_audio.model import Clip
+
+
+@dataclass(frozen=True, slots=True)
+class Voice:
+    """Which voice speaks and how: part of every clip's cache key."""
+
+    name: str
+    rate: int = 0  # percent faster (+) or slower (-) than normal
+    pitch: int = 0  # Hz
+    volume: int = 0  # percent
+
+    def __post_init__(self) -> None:
+        if not self.name:
+            raise ValueError("a voice needs a name")
+        if not -50 <= self.rate <= 100:
+            raise ValueError(f"rate {self.rate}% is outside -50..100")
+
+
+@runtime_checkable
+class Engine(Protocol):
+    """A speech engine. ``identity`` names engine, version and voice settings: the cache key's prefix."""
+
+    name: str
+    identity: str
+    concurrency: int  # how many calls are worth running at once
+
+    async def synthesize(self, text: str) -> Clip: ...
+
+    async def aclose(self) -> None: ...

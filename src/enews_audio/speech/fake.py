@@ -1,0 +1,52 @@
+"""An engine for tests and dry runs: real, decodable silence whose length follows the text."""
+
+from __future__ import annotations
+
+import inspect
+from collections.abc import Awaitable, Callable
+from functools import cache
+
+from enews_audio.model import Clip
+
+Handler = Callable[[str], Clip | Awaitable[Clip]]
+
+SECONDS_PER_CHAR = 0.12
+_RATE = 24000
+
+
+def silent_clip(text: str) -> Clip:
+    seconds = max(0.3, round(len(text) * SECONDS_PER_CHAR, 2))
+    return Clip(audio=_silence(seconds), duration=seconds)
+
+
+@cache
+def _silence(seconds: float) -> bytes:
+    import lameenc
+
+    encoder = lameenc.Encoder()
+    encoder.set_bit_rate(32)
+    encoder.set_in_sample_rate(_RATE)
+    encoder.set_channels(1)
+    encoder.set_quality(7)
+    pcm = bytes(2 * int(seconds * _RATE))
+    return bytes(encoder.encode(pcm) + encoder.flush())
+
+
+class FakeEngine:
+    """``FakeEngine(handler)``: a handler may fail, sleep or count calls; the default returns silence."""
+
+    name = "fake"
+    concurrency = 4
+
+    def __init__(self, handler: Handler | None = None, identity: str = "fake/1") -> None:
+        self._handler: Handler = handler or silent_clip
+        self.identity = identity
+        self.calls: list[str] = []
+
+    async def synthesize(self, text: str) -> Clip:
+        self.calls.append(text)
+        result = self._handler(text)
+        return await result if inspect.isawaitable(result) else result
+
+    async def aclose(self) -> None:
+        return None
