@@ -1,0 +1,66 @@
+"""Find out what kind of source the user pointed at and load it as one Issue."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from enews_audio.errors import SourceError
+from enews_audio.model import Issue, Page
+from enews_audio.sources.manifest import load_manifest
+from enews_audio.sources.reader_export import Export, read_export
+
+__all__ = ["load_issue"]
+
+MANIFEST = "issue.toml"
+_ONE = "a folder holds one issue"
+
+
+def load_issue(source: Path) -> Issue:
+    """Load a folder of reader exports, one export, an issue.toml, or a folder holding an issue.toml."""
+    source = Path(source)
+    if source.is_dir():
+        return _load_folder(source)
+    if not source.exists():
+        raise SourceError(f"no issue at {source}: no such file or folder")
+    suffix = source.suffix.lower()
+    if suffix == ".toml":
+        return load_manifest(source)
+    if suffix == ".txt":
+        return _assemble([read_export(source)])
+    raise SourceError(f"{source}: not a reader export (.txt), an issue.toml or a folder of them")
+
+
+def _load_folder(folder: Path) -> Issue:
+    if (folder / MANIFEST).is_file():  # a hand-assembled issue overrides the exports beside it
+        return load_manifest(folder / MANIFEST)
+    files = sorted(
+        (p for p in folder.iterdir() if p.suffix.lower() == ".txt" and p.is_file() and p.name[0] != "."),
+        key=lambda p: _natural(p.name),
+    )
+    if not files:
+        raise SourceError(f"no issue in {folder}: no .txt reader exports and no {MANIFEST}")
+    return _assemble([read_export(p) for p in files])
+
+
+def _natural(name: str) -> list[str | int]:
+    """Sort key that puts 2.txt before 10.txt (str and int alternate, so keys always compare)."""
+    return [int(part) if i % 2 else part.lower() for i, part in enumerate(re.split(r"(\d+)", name))]
+
+
+def _assemble(exports: list[Export]) -> Issue:
+    """One issue from exports in file order: pages by code, articles by file within a page."""
+    first = exports[0]
+    pages: dict[str, list[Export]] = {}
+    for export in exports:
+        here, there = export.article.origin, first.article.origin
+        if export.paper != first.paper:
+            raise SourceError(f"{here}: paper {export.paper} differs from {first.paper} in {there} ({_ONE})")
+        if export.date != first.date:
+            raise SourceError(f"{here}: date {export.date} differs from {first.date} in {there} ({_ONE})")
+        pages.setdefault(export.page_code, []).append(export)
+    built = [
+        Page(code=code, name=group[0].page_name, articles=tuple(e.article for e in group))
+        for code, group in pages.items()
+    ]
+    return Issue(paper=first.paper, date=first.date, pages=tuple(sorted(built, key=lambda p: p.sort_key)))
