@@ -169,7 +169,6 @@ class Progress:
     detail: str = ""
 
 
-def episode_title(issue: Issue, page: Page) -> str:
+def episode_title(paper: str, date: dt.date, code: str, name: str) -> str:
     """How a page's episode is named everywhere: ID3 title, feed item, web edition."""
-    d = issue.date
-    return f"{issue.paper} {d.year}年{d.month}月{d.day}日 {page.code}版 {page.name}"
+    return f"{paper} {date.year}年{date.month}月{date.day}日 {code}版 {name}".rstrip()

@@ -1,0 +1,164 @@
+"""Render ``feed.xml``: the podcast RSS for every published issue of one paper, from its build records.
+
+Written with ``xml.etree.ElementTree`` rather than feedgen: feedgen's podcast extension has no
+``podcast:*`` (Podcasting 2.0) or ``psc:*`` (Podlove chapters) elements, which chapters and transcripts
+need, and ElementTree lets any namespaced element be added where it belongs.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import email.utils
+import html
+import uuid
+import xml.etree.ElementTree as ET
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import urljoin
+
+from enews_audio.atomic import write_atomic
+from enews_audio.errors import PublishError
+from enews_audio.model import episode_title
+from enews_audio.publish.record import PageRecord, Record, read_records
+
+# Elements carry their prefix literally ("itunes:author") and the root declares every namespace, so all
+# four are declared even before anything uses them (ElementTree only declares namespaces in use).
+NAMESPACES = {
+    "itunes": "http://www.itunes.com/dtds/podcast-1.0.dtd",
+    "content": "http://purl.org/rss/1.0/modules/content/",
+    "podcast": "https://podcastindex.org/namespace/1.0",
+    "atom": "http://www.w3.org/2005/Atom",
+}
+# Episode GUIDs are uuid5 in this namespace over "<paper-slug>/<date>/<page code>". Never change it:
+# apps skip an episode whose GUID they have seen and show a changed GUID as a new episode.
+GUID_NAMESPACE = uuid.UUID("6f3c0a52-3d8e-4b7a-9c61-2f0d5e8a4b17")
+# Podcasting 2.0 fixes this namespace for podcast:guid (uuid5 over the feed URL without scheme).
+_PODCAST_GUID_NAMESPACE = uuid.UUID("ead4c236-bf58-58c6-a2c6-a6b28d128cb6")
+_DESCRIPTION_LIMIT = 4000  # bytes, Apple's limit for an episode description
+_ISSUE_TIME = dt.time(6, 0, tzinfo=dt.timezone(dt.timedelta(hours=8)))
+
+
+@dataclass(frozen=True, slots=True)
+class PublishSettings:
+    base_url: str = ""  # where paper_dir is served, e.g. "https://example.org/audio/"; "" -> relative URLs
+    keep: int = 30  # issues kept in the feed, newest by date (older issues' files stay on disk)
+    title: str = ""  # channel title; "" -> f"{paper}·有声版"
+    author: str = ""  # "" -> the paper's name
+    language: str = "zh-cn"
+    category: str = "News"  # an Apple Podcasts category, case-sensitive
+
+    def __post_init__(self) -> None:
+        if self.keep < 1:
+            raise ValueError(f"keep must be at least 1, not {self.keep}")
+
+
+def write_feed(paper_dir: Path, settings: PublishSettings) -> Path:
+    """Regenerate ``paper_dir/feed.xml`` from every ``*/build.json``; on failure the old feed stays."""
+    records = read_records(paper_dir)[: settings.keep]
+    sizes = {}
+    for record in records:
+        for page in record.pages:
+            rel = f"{record.date.isoformat()}/{page.file}"
+            try:  # the file on disk, not the record: an episode may have been re-encoded since
+                sizes[rel] = (paper_dir / rel).stat().st_size
+            except OSError as exc:
+                raise PublishError(f"episode {paper_dir / rel} is gone: {exc.strerror or exc}") from exc
+    path = paper_dir / "feed.xml"
+    write_atomic(path, render_feed(records, settings, sizes))
+    return path
+
+
+def render_feed(records: Sequence[Record], settings: PublishSettings, sizes: Mapping[str, int]) -> bytes:
+    """The feed for the newest ``settings.keep`` records; ``sizes`` maps "<date>/<file>" to bytes on disk."""
+    if not records:
+        raise ValueError("a feed needs at least one issue")
+    kept = sorted(records, key=lambda r: r.date, reverse=True)[: settings.keep]
+    paper = kept[0].paper
+    base = _base(settings.base_url)
+
+    rss = ET.Element("rss", {"version": "2.0", **{f"xmlns:{p}": uri for p, uri in NAMESPACES.items()}})
+    channel = ET.SubElement(rss, "channel")
+    _add(channel, "title", settings.title or f"{paper}·有声版")
+    _add(channel, "link", base or ".")
+    _add(channel, "description", f"{paper}逐版朗读：每个版面一集，每篇文章一个章节。")
+    _add(channel, "language", settings.language)
+    _add(channel, "lastBuildDate", email.utils.format_datetime(max(r.built_at for r in kept)))
+    _add(channel, "generator", "enews-audio")
+    _add(channel, "itunes:author", settings.author or paper)
+    ET.SubElement(channel, "itunes:category", text=settings.category)
+    _add(channel, "itunes:explicit", "false")
+    _add(channel, "itunes:type", "episodic")
+    if base.startswith(("http://", "https://")):
+        feed_url = urljoin(base, "feed.xml")
+        ET.SubElement(channel, "atom:link", href=feed_url, rel="self", type="application/rss+xml")
+        _add(channel, "podcast:guid", str(podcast_guid(feed_url)))
+    for record in kept:
+        for index, page in enumerate(record.pages):
+            rel = f"{record.date.isoformat()}/{page.file}"
+            _add_item(channel, record, page, index, urljoin(base, rel) if base else rel, sizes[rel])
+
+    ET.indent(rss)
+    return ET.tostring(rss, encoding="utf-8", xml_declaration=True) + b"\n"
+
+
+def episode_guid(paper: str, date: dt.date, code: str) -> uuid.UUID:
+    """Same paper, date and page -> same GUID, on every rebuild and on every machine.
+
+    Keyed by the paper's printed name, not its slug, so a pinyin dictionary update can't change a GUID.
+    """
+    return uuid.uuid5(GUID_NAMESPACE, f"{paper}/{date.isoformat()}/{code}")
+
+
+def podcast_guid(feed_url: str) -> uuid.UUID:
+    return uuid.uuid5(_PODCAST_GUID_NAMESPACE, feed_url.split("://", 1)[-1].rstrip("/"))
+
+
+def page_pubdate(date: dt.date, index: int) -> dt.datetime:
+    """06:00 Beijing time on the issue's date, minus one minute per page before this one.
+
+    Apps order episodes by pubDate, newest on top, and leave ties in no defined order; counting back
+    from the front page makes A01 the newest of its issue, so the issue reads top-down in page order.
+    """
+    return dt.datetime.combine(date, _ISSUE_TIME) - dt.timedelta(minutes=index)
+
+
+def rundown(titles: Sequence[str], limit: int = _DESCRIPTION_LIMIT) -> str:
+    """The page's headlines as a numbered list, cut at a whole line to stay within ``limit`` UTF-8 bytes."""
+    lines = [f"{number}. {title}" for number, title in enumerate(titles, 1)]
+    for count in range(len(lines), 0, -1):
+        more = f"\n……另有{len(lines) - count}篇" if count < len(lines) else ""
+        text = "\n".join(lines[:count]) + more
+        if len(text.encode("utf-8")) <= limit:
+            return text
+    return ""
+
+
+def _add_item(channel: ET.Element, record: Record, page: PageRecord, index: int, url: str, size: int) -> None:
+    item = ET.SubElement(channel, "item")
+    title = episode_title(record.paper, record.date, page.code, page.name)
+    _add(item, "title", title)
+    summary = rundown(page.articles) or title
+    _add(item, "description", summary)
+    _add(item, "content:encoded", _html_list(summary))
+    ET.SubElement(item, "enclosure", url=url, length=str(size), type="audio/mpeg")
+    _add(item, "guid", str(episode_guid(record.paper, record.date, page.code)), isPermaLink="false")
+    _add(item, "pubDate", email.utils.format_datetime(page_pubdate(record.date, index)))
+    _add(item, "itunes:duration", str(round(page.duration)))
+    _add(item, "itunes:episodeType", "full")
+
+
+def _html_list(summary: str) -> str:
+    """The rundown as paragraphs: apps that render HTML would otherwise run the lines together."""
+    return "".join(f"<p>{html.escape(line)}</p>" for line in summary.splitlines())
+
+
+def _base(base_url: str) -> str:
+    """A base that ``urljoin`` extends instead of replacing its last segment ("…/audio" -> "…/audio/")."""
+    return base_url if not base_url or base_url.endswith("/") else base_url + "/"
+
+
+def _add(parent: ET.Element, tag: str, text: str, **attrib: str) -> ET.Element:
+    element = ET.SubElement(parent, tag, attrib)
+    element.text = text
+    return element

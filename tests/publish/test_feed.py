@@ -1,0 +1,259 @@
+import datetime as dt
+import email.utils
+import io
+import uuid
+import xml.etree.ElementTree as ET
+from pathlib import Path
+
+import feedparser
+import podcastparser
+import pytest
+
+import enews_audio.publish as publish_package
+from enews_audio.errors import PublishError
+from enews_audio.model import Article, Chapter, Episode, Issue, Page
+from enews_audio.publish import PublishSettings, paper_slug, publish_issue
+from enews_audio.publish.feed import NAMESPACES, rundown
+
+PAPER = "山城晚报"
+DAY1 = dt.date(2025, 12, 30)
+DAY2 = dt.date(2025, 12, 31)
+
+
+def make_issue(date: dt.date, pages: int = 3) -> Issue:
+    names = ["要闻", "城事", "副刊", "体育"]
+    return Issue(
+        PAPER,
+        date,
+        tuple(
+            Page(
+                f"A{n:02d}",
+                names[n - 1],
+                tuple(
+                    Article(f"{names[n - 1]}第{k}条：江岸灯火{date.day}日", ("正文。",))
+                    for k in range(1, n + 2)
+                ),
+            )
+            for n in range(1, pages + 1)
+        ),
+    )
+
+
+def write_episodes(paper_dir: Path, issue: Issue, filler: bytes = b"\xff\xfb") -> list[Episode]:
+    """Fake episode files (any bytes will do: this stage never decodes audio), sizes differing per page."""
+    issue_dir = paper_dir / issue.date.isoformat()
+    issue_dir.mkdir(parents=True, exist_ok=True)
+    episodes = []
+    for index, page in enumerate(issue.pages):
+        data = filler * (100 + 37 * index)
+        (issue_dir / f"{page.slug}.mp3").write_bytes(data)
+        duration = 61.4 + 10 * index
+        chapters = (Chapter(0.0, 5.0, "开场"), Chapter(5.0, duration, page.articles[0].title))
+        episodes.append(Episode(page, f"{page.slug}.mp3", duration, len(data), chapters))
+    return episodes
+
+
+def publish(paper_dir: Path, issue: Issue, settings: PublishSettings | None = None, **kw) -> Path:
+    return publish_issue(
+        paper_dir, issue, write_episodes(paper_dir, issue, **kw), settings or PublishSettings()
+    )
+
+
+def parse(feed: Path) -> feedparser.FeedParserDict:
+    parsed = feedparser.parse(feed.read_bytes())
+    assert not parsed.bozo, parsed.get("bozo_exception")
+    return parsed
+
+
+def gpodder(feed: Path, url: str = "https://example.org/audio/feed.xml") -> dict:
+    return podcastparser.parse(url, io.BytesIO(feed.read_bytes()))
+
+
+def test_public_names_are_exactly_the_api():
+    assert sorted(publish_package.__all__) == ["PublishSettings", "paper_slug", "publish_issue"]
+    assert all(hasattr(publish_package, name) for name in publish_package.__all__)
+
+
+def test_feed_parses_with_feedparser_and_declares_namespaces(tmp_path):
+    paper_dir = tmp_path / paper_slug(PAPER)
+    feed = publish(paper_dir, make_issue(DAY2))
+    assert feed == paper_dir / "feed.xml"
+    parsed = parse(feed)
+    assert parsed.version == "rss20"
+    assert set(NAMESPACES.values()) <= set(parsed.namespaces.values())
+    assert parsed.feed.title == f"{PAPER}·有声版"
+    assert parsed.feed.language == "zh-cn"
+    assert parsed.feed.author == PAPER
+    assert parsed.feed.tags[0].term == "News"
+    # Apple wants true/false; feedparser only maps the old yes/clean, so read the element itself.
+    explicit = ET.parse(feed).getroot().find("channel/{http://www.itunes.com/dtds/podcast-1.0.dtd}explicit")
+    assert explicit.text == "false"
+    assert parsed.feed.generator == "enews-audio"
+    assert [e.title for e in parsed.entries] == [
+        f"{PAPER} 2025年12月31日 A01版 要闻",
+        f"{PAPER} 2025年12月31日 A02版 城事",
+        f"{PAPER} 2025年12月31日 A03版 副刊",
+    ]
+    assert all(len(e.enclosures) == 1 and e.enclosures[0].type == "audio/mpeg" for e in parsed.entries)
+    assert [e.itunes_duration for e in parsed.entries] == ["61", "71", "81"]
+    assert {e.itunes_episodetype for e in parsed.entries} == {"full"}
+
+
+def test_every_item_survives_podcastparser_with_length_of_the_file(tmp_path):
+    paper_dir = tmp_path / "p"
+    issue = make_issue(DAY2)
+    publish(paper_dir, issue)
+    episodes = gpodder(paper_dir / "feed.xml")["episodes"]
+    assert len(episodes) == len(issue.pages)
+    for episode in episodes:
+        [enclosure] = episode["enclosures"]
+        name = enclosure["url"].rsplit("/", 1)[-1]
+        assert enclosure["file_size"] == (paper_dir / DAY2.isoformat() / name).stat().st_size
+        assert enclosure["mime_type"] == "audio/mpeg"
+        assert episode["guid"] and episode["total_time"] > 0
+
+
+def test_guid_is_stable_across_publishes_and_distinct_per_page(tmp_path):
+    paper_dir = tmp_path / "p"
+    publish(paper_dir, make_issue(DAY2))
+    first = [e.id for e in parse(paper_dir / "feed.xml").entries]
+    publish(paper_dir, make_issue(DAY2), filler=b"\x00")  # rebuilt with different audio
+    again = [e.id for e in parse(paper_dir / "feed.xml").entries if DAY2.isoformat() in e.enclosures[0].href]
+    assert again == first
+    assert len(set(first)) == len(first)
+    publish(tmp_path / "other", make_issue(DAY2))  # same paper published elsewhere: same GUIDs
+    assert [e.id for e in parse(tmp_path / "other" / "feed.xml").entries] == first
+    publish(paper_dir, make_issue(DAY1))
+    assert len({e.id for e in parse(paper_dir / "feed.xml").entries}) == 6
+
+
+def test_guid_is_not_a_permalink(tmp_path):
+    publish(tmp_path, make_issue(DAY2))
+    guids = ET.parse(tmp_path / "feed.xml").getroot().iter("guid")
+    assert {g.get("isPermaLink") for g in guids} == {"false"}
+
+
+def test_pubdates_are_distinct_rfc2822_and_list_pages_in_order(tmp_path):
+    publish(tmp_path, make_issue(DAY1))
+    publish(tmp_path, make_issue(DAY2))
+    root = ET.parse(tmp_path / "feed.xml").getroot()
+    stamps = [email.utils.parsedate_to_datetime(d.text) for d in root.iter("pubDate")]
+    assert len(set(stamps)) == len(stamps) == 6
+    assert stamps == sorted(stamps, reverse=True)  # items newest first, and newest first = A01 first
+    assert stamps[0].date() == DAY2 and stamps[0].utcoffset() == dt.timedelta(hours=8)
+    codes = [e.title.split()[2] for e in parse(tmp_path / "feed.xml").entries]
+    assert codes == ["A01版", "A02版", "A03版"] * 2
+
+
+def test_republishing_replaces_the_issue_and_a_new_issue_adds_items(tmp_path):
+    publish(tmp_path, make_issue(DAY2))
+    publish(tmp_path, make_issue(DAY2), filler=b"\x01\x02\x03")
+    entries = parse(tmp_path / "feed.xml").entries
+    assert len(entries) == 3
+    assert int(entries[0].enclosures[0].length) == (tmp_path / DAY2.isoformat() / "a01.mp3").stat().st_size
+    publish(tmp_path, make_issue(DAY2, pages=2))  # a rebuild with fewer pages drops the missing page
+    assert len(parse(tmp_path / "feed.xml").entries) == 2
+    publish(tmp_path, make_issue(DAY1, pages=4))
+    entries = parse(tmp_path / "feed.xml").entries
+    assert len(entries) == 6
+    assert [e.title.split()[1] for e in entries] == ["2025年12月31日"] * 2 + ["2025年12月30日"] * 4
+
+
+def test_length_is_read_from_disk_not_from_the_record(tmp_path):
+    publish(tmp_path, make_issue(DAY1))
+    replaced = tmp_path / DAY1.isoformat() / "a02.mp3"
+    replaced.write_bytes(b"re-encoded" * 999)
+    publish(tmp_path, make_issue(DAY2))
+    lengths = {
+        e.enclosures[0].href: int(e.enclosures[0].length) for e in parse(tmp_path / "feed.xml").entries
+    }
+    assert lengths[f"{DAY1.isoformat()}/a02.mp3"] == replaced.stat().st_size
+
+
+def test_keep_limits_the_feed_but_not_the_files(tmp_path):
+    settings = PublishSettings(keep=1)
+    publish(tmp_path, make_issue(DAY2), settings)
+    publish(tmp_path, make_issue(DAY1), settings)  # an older issue published later still loses
+    entries = parse(tmp_path / "feed.xml").entries
+    assert {e.enclosures[0].href.split("/")[0] for e in entries} == {DAY2.isoformat()}
+    assert (tmp_path / DAY1.isoformat() / "build.json").exists()
+    assert (tmp_path / DAY1.isoformat() / "a01.mp3").exists()
+    with pytest.raises(ValueError):
+        PublishSettings(keep=0)
+
+
+@pytest.mark.parametrize("base_url", ["https://example.org/audio/", "https://example.org/audio"])
+def test_base_url_joins_into_absolute_urls(tmp_path, base_url):
+    publish(tmp_path, make_issue(DAY2), PublishSettings(base_url=base_url))
+    parsed = parse(tmp_path / "feed.xml")
+    assert parsed.entries[0].enclosures[0].href == "https://example.org/audio/2025-12-31/a01.mp3"
+    assert parsed.feed.link == "https://example.org/audio/"
+    self_links = [link.href for link in parsed.feed.links if link.rel == "self"]
+    assert self_links == ["https://example.org/audio/feed.xml"]
+    assert parsed.feed.podcast_guid
+    episodes = gpodder(tmp_path / "feed.xml", url="https://elsewhere.example/x.xml")["episodes"]
+    assert episodes[0]["enclosures"][0]["url"] == "https://example.org/audio/2025-12-31/a01.mp3"
+
+
+def test_empty_base_url_gives_relative_urls(tmp_path):
+    publish(tmp_path, make_issue(DAY2))
+    root = ET.parse(tmp_path / "feed.xml").getroot()
+    assert root.find("channel/item/enclosure").get("url") == "2025-12-31/a01.mp3"
+    assert root.find("channel/link").text == "."
+    assert root.find("channel/{http://www.w3.org/2005/Atom}link") is None
+    # A client resolves them against wherever it fetched the feed from.
+    episodes = gpodder(tmp_path / "feed.xml", url="https://example.org/shan/feed.xml")["episodes"]
+    assert episodes[0]["enclosures"][0]["url"] == "https://example.org/shan/2025-12-31/a01.mp3"
+
+
+def test_settings_override_channel_fields(tmp_path):
+    settings = PublishSettings(title="江城夜读", author="编辑部", language="zh-tw", category="Daily News")
+    publish(tmp_path, make_issue(DAY2), settings)
+    feed = parse(tmp_path / "feed.xml").feed
+    assert (feed.title, feed.author, feed.language, feed.tags[0].term) == (
+        "江城夜读",
+        "编辑部",
+        "zh-tw",
+        "Daily News",
+    )
+
+
+def test_description_lists_headlines_within_4000_bytes(tmp_path):
+    publish(tmp_path, make_issue(DAY2))
+    entries = parse(tmp_path / "feed.xml").entries
+    titles = [a.title for a in make_issue(DAY2).pages[1].articles]
+    assert entries[1].description.splitlines() == [f"{n}. {t}" for n, t in enumerate(titles, 1)]
+    long_titles = [f"第{n}篇：" + "长江上游生态保护与城市更新" * 8 for n in range(60)]
+    text = rundown(long_titles)
+    assert len(text.encode("utf-8")) <= 4000
+    assert text.startswith("1. 第0篇") and text.splitlines()[-1].startswith("……另有")
+    kept = len(text.splitlines()) - 1
+    assert text.splitlines()[-1] == f"……另有{60 - kept}篇"
+
+
+def test_corrupt_record_of_another_issue_raises_and_leaves_the_feed(tmp_path):
+    publish(tmp_path, make_issue(DAY1))
+    before = (tmp_path / "feed.xml").read_bytes()
+    broken = tmp_path / "2025-12-29" / "build.json"
+    broken.parent.mkdir()
+    broken.write_text('{"format": 1, "paper": "山城', encoding="utf-8")
+    with pytest.raises(PublishError) as raised:
+        publish(tmp_path, make_issue(DAY2))
+    assert str(broken) in str(raised.value) and "\n" not in str(raised.value)
+    assert (tmp_path / "feed.xml").read_bytes() == before
+    assert not [p for p in tmp_path.iterdir() if p.name.endswith(".tmp")]
+
+
+def test_missing_episode_file_of_a_kept_issue_raises(tmp_path):
+    publish(tmp_path, make_issue(DAY1))
+    (tmp_path / DAY1.isoformat() / "a03.mp3").unlink()
+    with pytest.raises(PublishError, match=r"a03\.mp3"):
+        publish(tmp_path, make_issue(DAY2))
+
+
+def test_guid_recipe_is_pinned(tmp_path):
+    # Changing the namespace or the key would re-announce every published episode as new in apps.
+    publish(tmp_path, make_issue(DAY2))
+    namespace = uuid.UUID("6f3c0a52-3d8e-4b7a-9c61-2f0d5e8a4b17")
+    expected = [str(uuid.uuid5(namespace, f"山城晚报/2025-12-31/A0{n}")) for n in (1, 2, 3)]
+    assert [e.id for e in parse(tmp_path / "feed.xml").entries] == expected

@@ -1,0 +1,111 @@
+import datetime as dt
+import hashlib
+import json
+from pathlib import Path
+
+import pytest
+
+from enews_audio.errors import PublishError
+from enews_audio.model import Article, Chapter, Episode, Issue, Page
+from enews_audio.publish.record import make_record, read_record, read_records, write_record
+
+BUILT = dt.datetime(2025, 12, 31, 5, 30, tzinfo=dt.UTC)
+
+
+def sample(tmp_path: Path, date: dt.date = dt.date(2025, 12, 31)) -> tuple[Path, Issue, list[Episode]]:
+    pages = (
+        Page("A01", "要闻", (Article("雾都新港首航", ("正文。",)), Article("夜市延时到凌晨", ("正文。",)))),
+        Page("A02", "城事", (Article("老街换上新路灯", ("正文。",)),)),
+    )
+    issue = Issue("山城晚报", date, pages)
+    issue_dir = tmp_path / date.isoformat()
+    issue_dir.mkdir(parents=True)
+    episodes = []
+    for index, page in enumerate(pages):
+        data = bytes(range(256)) * (index + 3)
+        (issue_dir / f"{page.slug}.mp3").write_bytes(data)
+        chapters = (Chapter(0.0, 3.25, "开场"), Chapter(3.25, 42.5 + index, page.articles[0].title))
+        episodes.append(Episode(page, f"{page.slug}.mp3", 42.5 + index, len(data), chapters))
+    return issue_dir, issue, episodes
+
+
+def test_record_round_trips_through_build_json(tmp_path):
+    issue_dir, issue, episodes = sample(tmp_path)
+    record = make_record(issue_dir, issue, episodes, built_at=BUILT, extra={"clips": 57, "failures": ["A03"]})
+    write_record(issue_dir / "build.json", record)
+    assert read_record(issue_dir / "build.json") == record
+    text = (issue_dir / "build.json").read_text(encoding="utf-8")
+    assert "雾都新港首航" in text and "\n  " in text  # readable: not \u-escaped, indented
+    data = json.loads(text)
+    assert (data["clips"], data["failures"]) == (57, ["A03"])
+    assert data["pages"][0]["chapters"][1] == [3.25, 42.5, "雾都新港首航"]
+    assert data["pages"][0]["articles"] == ["雾都新港首航", "夜市延时到凌晨"]
+
+
+def test_size_and_hash_come_from_the_file(tmp_path):
+    issue_dir, issue, episodes = sample(tmp_path)
+    (issue_dir / "a02.mp3").write_bytes(b"longer than the episode said" * 50)
+    record = make_record(issue_dir, issue, episodes, built_at=BUILT)
+    on_disk = (issue_dir / "a02.mp3").read_bytes()
+    assert record.pages[1].size == len(on_disk) != episodes[1].size
+    assert record.pages[1].sha256 == hashlib.sha256(on_disk).hexdigest()
+
+
+def test_pages_follow_the_printed_order(tmp_path):
+    issue_dir, issue, episodes = sample(tmp_path)
+    record = make_record(issue_dir, issue, list(reversed(episodes)), built_at=BUILT)
+    assert [p.code for p in record.pages] == [p.code for p in issue.pages]
+
+
+def test_bad_inputs_are_programmer_errors(tmp_path):
+    issue_dir, issue, episodes = sample(tmp_path)
+    with pytest.raises(ValueError, match="pages"):
+        make_record(issue_dir, issue, episodes, built_at=BUILT, extra={"pages": []})
+    with pytest.raises(ValueError, match="more than one"):
+        make_record(issue_dir, issue, [episodes[0], episodes[0]], built_at=BUILT)
+    stray = Episode(Page("B01", "国际", ()), "b01.mp3", 10.0, 1, ())
+    with pytest.raises(ValueError, match="B01"):
+        make_record(issue_dir, issue, [stray], built_at=BUILT)
+
+
+def test_missing_episode_file_is_a_publish_error(tmp_path):
+    issue_dir, issue, episodes = sample(tmp_path)
+    (issue_dir / "a01.mp3").unlink()
+    with pytest.raises(PublishError, match=r"a01\.mp3"):
+        make_record(issue_dir, issue, episodes, built_at=BUILT)
+
+
+@pytest.mark.parametrize(
+    "damage",
+    [
+        lambda text: text[: len(text) // 2],  # cut short
+        lambda text: text.replace('"paper"', '"papier"'),  # missing key
+        lambda text: text.replace('"format": 1', '"format": 9'),
+        lambda text: text.replace('"size": 768', '"size": "768"'),
+        lambda text: text.replace('"a01.mp3"', '"../a01.mp3"'),
+        lambda text: text.replace("+00:00", ""),  # naive time
+        lambda text: text.replace("[\n          0.0,", "[\n          99.0,", 1),  # chapter ends before start
+        lambda text: "[]",
+    ],
+)
+def test_broken_record_is_one_line_naming_the_file(tmp_path, damage):
+    issue_dir, issue, episodes = sample(tmp_path)
+    path = issue_dir / "build.json"
+    write_record(path, make_record(issue_dir, issue, episodes, built_at=BUILT))
+    damaged = damage(path.read_text(encoding="utf-8"))
+    assert damaged != path.read_text(encoding="utf-8")
+    path.write_text(damaged, encoding="utf-8")
+    with pytest.raises(PublishError) as raised:
+        read_record(path)
+    assert str(path) in str(raised.value) and "\n" not in str(raised.value)
+
+
+def test_records_are_read_newest_first_and_must_match_their_folder(tmp_path):
+    for day in (30, 31, 29):
+        issue_dir, issue, episodes = sample(tmp_path, dt.date(2025, 12, day))
+        write_record(issue_dir / "build.json", make_record(issue_dir, issue, episodes, built_at=BUILT))
+    assert [r.date.day for r in read_records(tmp_path)] == [31, 30, 29]
+    (tmp_path / "2025-12-28").mkdir()
+    (tmp_path / "2025-12-29" / "build.json").rename(tmp_path / "2025-12-28" / "build.json")
+    with pytest.raises(PublishError, match="2025-12-28"):
+        read_records(tmp_path)
