@@ -1,0 +1,6 @@
+"""Clips to one MP3 episode per page, with ID3v2.3 chapters."""
+
+from enews_audio.audio.assemble import AudioSettings, assemble
+from enews_audio.audio.chapters import read_chapters
+
+__all__ = ["AudioSettings", "assemble", "read_chapters"]
