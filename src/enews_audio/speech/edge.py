@@ -1,0 +1,290 @@
+"""The edge-tts engine: Microsoft's online voices, with the service's failures translated once, here.
+
+Nothing above this module sees an aiohttp or edge_tts type. Failures worth retrying become
+``EngineUnavailableError`` (the scheduler retries; this engine never does), including audio that
+arrives cut short without any error from the library.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import difflib
+import math
+import os
+import re
+from urllib.parse import urlsplit
+
+import aiohttp
+import edge_tts
+import edge_tts.communicate
+import edge_tts.constants
+from edge_tts.exceptions import EdgeTTSException, NoAudioReceived
+
+from enews_audio.errors import EngineUnavailableError, SpeechError, UnknownVoiceError, UsageError
+from enews_audio.model import Clip, Timing
+from enews_audio.speech.engine import Voice
+
+# Mandarin and Cantonese voices the free service speaks; Azure-only ones (Xiaochen, *Multilingual*)
+# return no audio through it, so they are not offered.
+EDGE_VOICES: dict[str, str] = {
+    "zh-CN-XiaoxiaoNeural": "female, Mandarin; news and novels, warm",
+    "zh-CN-YunyangNeural": "male, Mandarin; news, professional",
+    "zh-CN-YunjianNeural": "male, Mandarin; sports and novels",
+    "zh-CN-YunxiNeural": "male, Mandarin; lively",
+    "zh-CN-XiaoyiNeural": "female, Mandarin; lively",
+    "zh-CN-YunxiaNeural": "male, Mandarin; cute",
+    "zh-CN-liaoning-XiaobeiNeural": "female, Northeastern Mandarin dialect",
+    "zh-CN-shaanxi-XiaoniNeural": "female, Shaanxi dialect",
+    "zh-HK-HiuGaaiNeural": "female, Cantonese",
+    "zh-HK-HiuMaanNeural": "female, Cantonese",
+    "zh-HK-WanLungNeural": "male, Cantonese",
+    "zh-TW-HsiaoChenNeural": "female, Taiwanese Mandarin",
+    "zh-TW-HsiaoYuNeural": "female, Taiwanese Mandarin",
+    "zh-TW-YunJheNeural": "male, Taiwanese Mandarin",
+}
+
+URL_ENV = "ENEWS_EDGE_URL"
+MAX_CHUNK_BYTES = 1500  # the library only splits at spaces/newlines, which Chinese lacks
+BITRATE = 48_000  # the service's only format: audio-24khz-48kbitrate-mono-mp3
+TICKS_PER_SECOND = 10_000_000
+CUT_TOLERANCE = 0.2  # seconds of audio that may be missing before we call it cut short
+PROBE_TEXT = "你好。"
+
+_BREAKS = ("。！？；!?;", "，、：,:")  # sentence ends first, then clause ends, then a hard cut
+_LIBRARY_URL = edge_tts.constants.WSS_URL
+_url_we_set: str | None = None
+
+
+def split_text(text: str, limit: int = MAX_CHUNK_BYTES) -> list[str]:
+    """Cut ``text`` into chunks of at most ``limit`` UTF-8 bytes, at sentence ends where it can."""
+    chunks: list[str] = []
+    for piece in _pieces(text, limit, 0):
+        if chunks and _size(chunks[-1] + piece) <= limit:
+            chunks[-1] += piece
+        else:
+            chunks.append(piece)
+    return chunks
+
+
+def is_speakable(text: str) -> bool:
+    """True if ``text`` has a letter, digit or Han character; the service gives no audio otherwise."""
+    return any(ch.isalnum() for ch in text)
+
+
+def mp3_seconds(data: bytes) -> float:
+    """Length of an MP3 stream, counted frame by frame; bytes at 48 kbit/s if it doesn't parse.
+
+    Counting frames stays right if the service ever changes bitrate, and ignores a cut-off last frame.
+    """
+    seconds, at = 0.0, 0
+    while at + 4 <= len(data):
+        frame = _frame(data[at : at + 4])
+        if frame is None:
+            return len(data) * 8 / BITRATE
+        size, duration = frame
+        if at + size > len(data):
+            break
+        seconds += duration
+        at += size
+    return seconds
+
+
+class EdgeEngine:
+    """Speaks through edge-tts; one websocket per call, no state between calls.
+
+    ``url`` (or ``$ENEWS_EDGE_URL``) overrides the service address, which has moved before; it
+    must keep the query string the service expects (``?TrustedClientToken=…``).
+    """
+
+    name = "edge"
+    concurrency = 3
+
+    def __init__(
+        self,
+        voice: Voice,
+        *,
+        url: str | None = None,
+        proxy: str | None = None,
+        timeout: float = 60.0,
+        connect_timeout: int = 10,
+    ) -> None:
+        if voice.name not in EDGE_VOICES:
+            raise UnknownVoiceError(_unknown_voice(voice.name))
+        self.voice = voice
+        self.url = _checked_url(url or os.environ.get(URL_ENV) or None)
+        self.proxy = proxy
+        self.timeout = timeout
+        self.connect_timeout = connect_timeout
+        self.identity = (
+            f"edge-tts/{voice.name}/rate{voice.rate:+d}%/pitch{voice.pitch:+d}Hz/vol{voice.volume:+d}%"
+        )
+
+    async def synthesize(self, text: str) -> Clip:
+        """Speak one utterance; text over 1.5 KB goes out in chunks whose MP3 frames are joined."""
+        chunks = [chunk for chunk in split_text(text) if is_speakable(chunk)]
+        if not chunks:
+            raise SpeechError(f"nothing speakable in {text[:40]!r}")
+        audio, timings, elapsed = bytearray(), [], 0.0
+        for chunk in chunks:
+            data, boundaries = await self._speak(chunk, self.timeout, self.connect_timeout)
+            timings += [Timing(elapsed + start, duration, said) for start, duration, said in boundaries]
+            audio += data
+            elapsed += mp3_seconds(data)
+        return Clip(bytes(audio), mp3_seconds(bytes(audio)), tuple(timings))
+
+    async def probe(self, timeout: float = 5.0) -> bool:
+        """True if the service speaks a short text within ``timeout`` seconds; never raises."""
+        connect = max(1, min(self.connect_timeout, math.ceil(timeout)))
+        try:
+            data, _ = await self._speak(PROBE_TEXT, min(timeout, self.timeout), connect)
+        except Exception:
+            return False
+        return bool(data)
+
+    async def aclose(self) -> None:
+        """Nothing to release: each call opens and closes its own connection."""
+
+    async def _speak(
+        self, text: str, timeout: float, connect_timeout: int
+    ) -> tuple[bytes, list[tuple[float, float, str]]]:
+        """One request: the MP3 bytes and (start s, duration s, text) per sentence, or our error."""
+        communicate = edge_tts.Communicate(
+            text,
+            self.voice.name,
+            rate=f"{self.voice.rate:+d}%",
+            pitch=f"{self.voice.pitch:+d}Hz",
+            volume=f"{self.voice.volume:+d}%",
+            boundary="SentenceBoundary",
+            proxy=self.proxy,
+            connect_timeout=connect_timeout,
+            receive_timeout=max(1, math.ceil(timeout)),
+        )
+        audio, boundaries = bytearray(), []
+        _point_library_at(self.url)  # read synchronously when the stream starts, just below
+        try:
+            async with asyncio.timeout(timeout), contextlib.aclosing(communicate.stream()) as stream:
+                async for message in stream:
+                    if message["type"] == "audio":
+                        audio += message["data"]
+                    elif message["type"] == "SentenceBoundary":
+                        start, duration = message["offset"], message["duration"]
+                        boundaries.append(
+                            (start / TICKS_PER_SECOND, duration / TICKS_PER_SECOND, message["text"])
+                        )
+        except Exception as exc:
+            error = self._translate(exc, timeout)
+            if error is None:
+                raise
+            raise error from exc
+        _check_complete(bytes(audio), boundaries, communicate.state.get("cumulative_audio_bytes"))
+        return bytes(audio), boundaries
+
+    def _translate(self, exc: Exception, timeout: float) -> EngineUnavailableError | None:
+        """The one place edge-tts and aiohttp failures become ours; None for anything else (a bug)."""
+        where = urlsplit(self.url or _LIBRARY_URL).netloc
+        if isinstance(exc, aiohttp.WSServerHandshakeError):
+            return EngineUnavailableError(_status_message(exc.status, where))
+        if isinstance(exc, aiohttp.ClientProxyConnectionError):
+            return EngineUnavailableError(f"edge-tts: proxy unreachable: {urlsplit(self.proxy or '').netloc}")
+        if isinstance(exc, aiohttp.ClientConnectorError):
+            return EngineUnavailableError(f"edge-tts unreachable: {where}")
+        if isinstance(exc, TimeoutError):  # ours, or aiohttp's socket read/connect timeouts
+            return EngineUnavailableError(f"edge-tts: no answer within {timeout:g} s")
+        if isinstance(exc, aiohttp.ClientError):
+            return EngineUnavailableError(f"edge-tts: connection to {where} failed ({type(exc).__name__})")
+        if isinstance(exc, NoAudioReceived):
+            return EngineUnavailableError(f"edge-tts: the service sent no audio (voice {self.voice.name})")
+        if isinstance(exc, EdgeTTSException):
+            return EngineUnavailableError(f"edge-tts: unexpected reply ({exc}); upgrading edge-tts may help")
+        return None
+
+
+def _check_complete(audio: bytes, boundaries: list[tuple[float, float, str]], ended: int | None) -> None:
+    """The library returns partial audio without an error when the connection drops: catch that."""
+    heard = mp3_seconds(audio)
+    said = max((start + duration for start, duration, _ in boundaries), default=0.0)
+    if heard < said - CUT_TOLERANCE:
+        raise EngineUnavailableError(f"edge-tts: audio cut short: {heard:.1f} s of {said:.1f} s")
+    if ended is not None and ended < len(audio):  # 7.x counts audio bytes only at turn.end
+        raise EngineUnavailableError(f"edge-tts: audio cut short: connection closed after {heard:.1f} s")
+
+
+def _point_library_at(url: str | None) -> None:
+    """edge-tts reads its service URL from a module global at connect time; no parameter exists.
+
+    So an override is process-wide. It is set before every request (engines with different URLs
+    can coexist, as in tests); an engine without one restores the default only if an engine set
+    something else, leaving alone a URL patched in by someone else.
+    """
+    global _url_we_set
+    if url is not None:
+        edge_tts.communicate.WSS_URL = _url_we_set = url
+    elif _url_we_set is not None and _url_we_set == edge_tts.communicate.WSS_URL:
+        edge_tts.communicate.WSS_URL = _LIBRARY_URL
+        _url_we_set = None
+
+
+def _checked_url(url: str | None) -> str | None:
+    if url is None:
+        return None
+    if urlsplit(url).scheme not in ("ws", "wss"):
+        raise UsageError(f"the edge-tts URL must start with ws:// or wss://, not {url!r}")
+    return url if "?" in url else url + "?"  # the library appends "&ConnectionId=…"
+
+
+def _status_message(status: int, where: str) -> str:
+    if status == 403:
+        return "edge-tts: service refused the request (403); upgrading edge-tts usually fixes this"
+    if status == 429:
+        return "edge-tts: service answered 429 (throttled)"
+    if status >= 500:
+        return f"edge-tts: service answered {status} (unavailable)"
+    return f"edge-tts: service at {where} answered {status}"
+
+
+def _unknown_voice(name: str) -> str:
+    close = difflib.get_close_matches(name, EDGE_VOICES, n=1, cutoff=0.6)
+    hint = f"did you mean {close[0]}?" if close else "choose one of " + ", ".join(EDGE_VOICES)
+    return f"unknown edge-tts voice {name!r}: {hint}"
+
+
+def _size(text: str) -> int:
+    return len(text.encode("utf-8"))
+
+
+def _pieces(text: str, limit: int, level: int):
+    """Yield pieces of ``text``, each within ``limit`` bytes, split as gently as will do."""
+    if _size(text) <= limit:
+        yield text
+    elif level < len(_BREAKS):
+        for part in re.split(f"(?<=[{_BREAKS[level]}])", text):
+            if part:
+                yield from _pieces(part, limit, level + 1)
+    else:
+        while text:
+            cut = len(text.encode("utf-8")[:limit].decode("utf-8", errors="ignore"))
+            yield text[:cut]
+            text = text[cut:]
+
+
+# MPEG audio frame headers, Layer III only: (bitrates kbit/s, sample rates Hz, samples per frame)
+_MPEG1 = ((0, 32, 40, 48, 56, 64, 80, 96, 112, 128, 160, 192, 224, 256, 320), (44100, 48000, 32000), 1152)
+_MPEG2 = ((0, 8, 16, 24, 32, 40, 48, 56, 64, 80, 96, 112, 128, 144, 160), (22050, 24000, 16000), 576)
+_MPEG25 = (_MPEG2[0], (11025, 12000, 8000), 576)
+
+
+def _frame(header: bytes) -> tuple[int, float] | None:
+    """(bytes, seconds) of the MP3 frame starting with this 4-byte header, or None if it isn't one."""
+    if header[0] != 0xFF or header[1] & 0xE0 != 0xE0 or (header[1] >> 1) & 3 != 1:
+        return None
+    version = (header[1] >> 3) & 3  # 3 = MPEG-1, 2 = MPEG-2, 0 = MPEG-2.5
+    if version == 1:
+        return None
+    bitrates, rates, samples = {3: _MPEG1, 2: _MPEG2, 0: _MPEG25}[version]
+    bitrate_index, rate_index = header[2] >> 4, (header[2] >> 2) & 3
+    if bitrate_index in (0, 15) or rate_index == 3:
+        return None
+    bitrate, rate = bitrates[bitrate_index] * 1000, rates[rate_index]
+    size = samples // 8 * bitrate // rate + ((header[2] >> 1) & 1)
+    return size, samples / rate
