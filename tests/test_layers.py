@@ -1,0 +1,72 @@
+"""The data flows one way: a stage never imports a later one, and only pipeline/cli compose stages."""
+
+import ast
+from pathlib import Path
+
+import pytest
+
+import enews_audio
+
+PACKAGE = Path(enews_audio.__file__).parent
+STAGES = ["sources", "text", "speech", "audio", "publish"]
+
+
+def _imports(path: Path) -> set[str]:
+    package = ["enews_audio", *path.parent.relative_to(PACKAGE).parts]
+    names = set()
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.Import):
+            names |= {a.name for a in node.names}
+        elif isinstance(node, ast.ImportFrom):
+            base = package[: len(package) - node.level + 1] if node.level else []
+            module = ".".join([*base, *([node.module] if node.module else [])])
+            names.add(module)
+            names |= {f"{module}.{a.name}" for a in node.names}
+    return {n for n in names if n.startswith("enews_audio.")}
+
+
+@pytest.mark.parametrize("stage", STAGES)
+def test_a_stage_imports_no_other_stage(stage):
+    others = {f"enews_audio.{s}" for s in STAGES if s != stage}
+    for path in (PACKAGE / stage).rglob("*.py"):
+        for name in _imports(path):
+            assert not any(name == o or name.startswith(o + ".") for o in others), (
+                f"{path.name} imports {name}"
+            )
+
+
+def test_asyncio_stays_inside_speech():
+    for path in PACKAGE.rglob("*.py"):
+        if "speech" in path.relative_to(PACKAGE).parts:
+            continue
+        source = path.read_text(encoding="utf-8")
+        assert "import asyncio" not in source and "async def" not in source, path
+
+
+@pytest.mark.parametrize(
+    ("stage", "public"),
+    [
+        ("sources", {"load_issue"}),
+        ("text", {"to_script", "TextSettings", "chinese_number"}),
+        ("audio", {"assemble", "AudioSettings", "read_chapters"}),
+        ("publish", {"publish_issue", "PublishSettings", "paper_slug"}),
+        (
+            "speech",
+            {
+                "synthesize",
+                "select_engine",
+                "close_engine",
+                "Engine",
+                "FakeEngine",
+                "Voice",
+                "SpeechSettings",
+                "SpeechResult",
+                "ENGINES",
+            },
+        ),
+    ],
+)
+def test_each_stage_exports_what_callers_use(stage, public):
+    module = __import__(f"enews_audio.{stage}", fromlist=["__all__"])
+    assert set(module.__all__) == public
+    assert all(hasattr(module, name) for name in public)

