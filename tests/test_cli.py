@@ -70,6 +70,8 @@ def test_build_sample_issue_gives_an_episode_per_page_with_chapters_and_a_feed(t
         ]
         assert abs(chapters[-1].end - decoded.duration) < 0.2
     assert (issue_dir / "build.json").is_file()
+    for published in (issue_dir / "a01.mp3", issue_dir / "build.json", paper_dir / "feed.xml"):
+        assert published.stat().st_mode & 0o777 == 0o644, f"{published.name} is not readable by a web server"
 
     feed_bytes = (paper_dir / "feed.xml").read_bytes()
     parsed = feedparser.parse(feed_bytes)

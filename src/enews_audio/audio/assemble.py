@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import os
-import tempfile
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -14,6 +12,7 @@ from typing import BinaryIO
 import lameenc
 import miniaudio
 
+from enews_audio.atomic import replacing
 from enews_audio.audio.chapters import plan_chapters, write_tags
 from enews_audio.errors import AudioError
 from enews_audio.model import Clip, Cue, Episode, PageScript
@@ -69,7 +68,7 @@ def assemble(
         duration = total / settings.sample_rate
         chapters = plan_chapters(script, starts, duration)
         write_tags(tmp, chapters, title=title, album=album, artist=artist, date=date)
-        size = _sync(tmp)
+        size = tmp.stat().st_size
     cues = tuple(
         Cue(start, end, u.display) for u, start, end in zip(script.utterances, starts, ends, strict=True)
     )
@@ -78,24 +77,12 @@ def assemble(
 
 @contextmanager
 def _replacing(path: Path) -> Iterator[Path]:
-    """A temporary path beside ``path``: renamed over it if the block succeeds, removed whatever happens.
-
-    Like atomic.write_atomic, but for a file that is written in a stream and then tagged in place.
-    """
+    """atomic.replacing, with file-system failures told as an AudioError."""
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd, name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-        os.close(fd)
+        with replacing(path) as tmp:
+            yield tmp
     except OSError as exc:
         raise AudioError(f"cannot write {path}: {exc.strerror or exc}") from exc
-    tmp = Path(name)
-    try:
-        yield tmp
-        os.replace(tmp, path)
-    except OSError as exc:
-        raise AudioError(f"cannot write {path}: {exc.strerror or exc}") from exc
-    finally:
-        tmp.unlink(missing_ok=True)
 
 
 def _encode(
@@ -118,13 +105,6 @@ def _encode(
         out.write(encoder.encode(pcm + bytes(gap * _BYTES_PER_SAMPLE)))
     out.write(encoder.flush())
     return starts, ends, total
-
-
-def _sync(path: Path) -> int:
-    """Flush the tagged file to disk before it is renamed into place; return its size."""
-    with path.open("rb+") as f:
-        os.fsync(f.fileno())
-        return os.fstat(f.fileno()).st_size
 
 
 def _encoder(settings: AudioSettings) -> lameenc.Encoder:
