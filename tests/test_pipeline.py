@@ -59,8 +59,10 @@ def test_offline_voice_builds_a_playable_episode_with_chapters_and_feed(tmp_path
     assert report.ok and report.reused == 0 and report.made > 0
 
     mp3 = report.issue_dir / "b02.mp3"
-    decoded = miniaudio.decode(mp3.read_bytes(), output_format=miniaudio.SampleFormat.FLOAT32, nchannels=1)
-    assert decoded.sample_rate == 24000
+    assert miniaudio.mp3_get_info(mp3.read_bytes()).sample_rate == 24000
+    decoded = miniaudio.decode(
+        mp3.read_bytes(), output_format=miniaudio.SampleFormat.FLOAT32, nchannels=1, sample_rate=24000
+    )
     samples = decoded.samples
     assert max(abs(x) for x in samples[::50]) > 0.05, "the episode is silent"
     (episode,) = report.episodes
