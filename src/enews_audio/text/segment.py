@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import re
+from collections.abc import Iterable
 from functools import cache
 
 _ENDS = "。！？；…"
@@ -28,39 +29,31 @@ def pack_clauses(sentence: str, limit: int) -> list[str]:
         raise ValueError("limit must be at least 8 characters")
     if len(sentence) <= limit:
         return [sentence]
-    pieces: list[str] = []
-    current = ""
-    for clause in (c for c in _CLAUSE_BREAK.split(sentence) if c):
-        for part in _fit(clause, limit):
-            if current and len(current) + len(part) > limit:
-                pieces.append(current)
-                current = ""
-            current += part
-    if current:
-        pieces.append(current)
-    return pieces
+    clauses = (c for c in _CLAUSE_BREAK.split(sentence) if c)
+    return _pack((part for clause in clauses for part in _fit(clause, limit)), limit)
 
 
 def _fit(clause: str, limit: int) -> list[str]:
     """A clause itself longer than the limit, cut at word boundaries."""
     if len(clause) <= limit:
         return [clause]
-    parts: list[str] = []
+    # A single "word" longer than the limit (a long number or URL) is the only thing ever cut inside.
+    words = (w[i : i + limit] for w in _words(clause) for i in range(0, len(w), limit))
+    return _pack(words, limit)
+
+
+def _pack(parts: Iterable[str], limit: int) -> list[str]:
+    """Join parts greedily into pieces of at most ``limit`` characters (each part already fits)."""
+    pieces: list[str] = []
     current = ""
-    for word in _words(clause):
-        while len(word) > limit:  # a single "word" longer than the limit (a long number or URL)
-            if current:
-                parts.append(current)
-                current = ""
-            parts.append(word[:limit])
-            word = word[limit:]
-        if len(current) + len(word) > limit:
-            parts.append(current)
+    for part in parts:
+        if current and len(current) + len(part) > limit:
+            pieces.append(current)
             current = ""
-        current += word
+        current += part
     if current:
-        parts.append(current)
-    return parts
+        pieces.append(current)
+    return pieces
 
 
 def _words(text: str) -> list[str]:
