@@ -14,8 +14,9 @@ import math
 import re
 import socket
 import threading
+import time
 import uuid
-from collections import deque
+from collections import Counter, deque
 from collections.abc import Collection
 from dataclasses import dataclass
 from enum import StrEnum
@@ -45,6 +46,7 @@ class Fault(StrEnum):
     UNAVAILABLE = "503"
     STALL_HANDSHAKE = "stall-handshake"  # never answer the websocket upgrade
     STALL_AFTER_CONNECT = "stall-after-connect"  # upgrade, read the request, then say nothing
+    STALL_MID_AUDIO = "stall-mid-audio"  # send half the audio frames, then say nothing
     CLOSE_BEFORE_AUDIO = "close-before-audio"
     DROP_MID_AUDIO = "drop-mid-audio"  # close after half the audio frames
     DROP_BETWEEN_SENTENCES = "drop-between-sentences"  # close after the first sentence's audio
@@ -66,6 +68,31 @@ class Request:
     pitch: str
     volume: str
     fault: Fault | None
+
+
+@dataclass(frozen=True, slots=True)
+class Answer:
+    """What the fake sent for one request that got as far as speaking (or stalling, or dropping)."""
+
+    text: str
+    said: float  # seconds: end of the last boundary event sent (offset + duration)
+    heard: float  # seconds of MP3 frames sent
+    complete: bool  # all audio and turn.end were sent
+    began: float  # time.monotonic() when the request was read, and when the answer ended
+    ended: float
+
+
+# The service's voice list entries look like this (abridged); the fake serves them at .../voices/list.
+VOICE_LIST = [
+    {"ShortName": "zh-CN-XiaoxiaoNeural", "Gender": "Female", "Locale": "zh-CN",
+     "VoiceTag": {"ContentCategories": ["News", "Novel"], "VoicePersonalities": ["Warm"]}},
+    {"ShortName": "zh-CN-YunyangNeural", "Gender": "Male", "Locale": "zh-CN",
+     "VoiceTag": {"ContentCategories": ["News"], "VoicePersonalities": ["Professional", "Reliable"]}},
+    {"ShortName": "zh-CN-YunfanNeural", "Gender": "Male", "Locale": "zh-CN",
+     "VoiceTag": {"ContentCategories": ["Sports"], "VoicePersonalities": ["Bright"]}},
+    {"ShortName": "en-GB-SoniaNeural", "Gender": "Female", "Locale": "en-GB",
+     "VoiceTag": {"ContentCategories": ["General"], "VoicePersonalities": ["Friendly"]}},
+]  # fmt: skip
 
 
 def speakable(text: str) -> int:
@@ -117,6 +144,8 @@ class FakeEdge:
         self.voices = None if voices is None else frozenset(voices)
         self.stall = stall
         self.requests: list[Request] = []
+        self.answers: list[Answer] = []
+        self.voice_list: list[dict] = VOICE_LIST
         self.port = 0
         self._pending: deque[Fault | None] = deque(faults)
         self._count = 0
@@ -133,6 +162,11 @@ class FakeEdge:
         return f"ws://127.0.0.1:{self.port}/edge/v1?TrustedClientToken=fake"
 
     @property
+    def voices_url(self) -> str:
+        """Where edge-tts finds the voice list here (patch ``edge_tts.voices.VOICE_LIST`` with it)."""
+        return f"http://127.0.0.1:{self.port}/voices/list?trustedclienttoken=fake"
+
+    @property
     def count(self) -> int:
         """Connections made, including refused and stalled ones."""
         return self._count
@@ -140,6 +174,14 @@ class FakeEdge:
     @property
     def texts(self) -> list[str]:
         return [r.text for r in self.requests]
+
+    def asked(self) -> Counter[str]:
+        """How often each text was requested."""
+        return Counter(self.texts)
+
+    def complete_answer(self, text: str) -> Answer:
+        """The last complete answer for ``text``: what a clip of it must match."""
+        return [a for a in self.answers if a.text == text and a.complete][-1]
 
     def fail_next(self, fault: Fault, times: int = 1) -> None:
         with self._lock:
@@ -193,6 +235,10 @@ class FakeEdge:
         with self._lock:
             self._count += 1
             fault = self._pending.popleft() if self._pending else None
+        if request.path.endswith("/voices/list"):
+            if fault in _STATUS:
+                return web.Response(status=_STATUS[fault], text=f"fake edge: {fault}")
+            return web.json_response(self.voice_list)
         if fault in _STATUS:
             return web.Response(status=_STATUS[fault], text=f"fake edge: {fault}")
         if fault is Fault.STALL_HANDSHAKE:
@@ -233,16 +279,28 @@ class FakeEdge:
             await ws.send_str(_text_frame(request_id, "surprise", {}))
             return
         silent = fault is Fault.NO_AUDIO or (self.voices is not None and name not in self.voices)
-        if not silent and not await self._speak(ws, request_id, text, _percent(rate), fault):
-            return  # dropped: no turn.end
-        await ws.send_str(_text_frame(request_id, "turn.end", {}))
+        began, sent, complete = time.monotonic(), [0.0, 0.0], False
+        try:
+            if not silent and not await self._speak(ws, request_id, text, _percent(rate), fault, sent):
+                return  # dropped: no turn.end
+            await ws.send_str(_text_frame(request_id, "turn.end", {}))
+            complete = True
+        finally:
+            if not silent:
+                self.answers.append(Answer(text, *sent, complete, began, time.monotonic()))
 
     async def _speak(
-        self, ws: web.WebSocketResponse, request_id: str, text: str, rate: float, fault: Fault | None
+        self,
+        ws: web.WebSocketResponse,
+        request_id: str,
+        text: str,
+        rate: float,
+        fault: Fault | None,
+        sent_seconds: list[float],
     ) -> bool:
         """Send each sentence's boundary, then the frames that cover it (the service's order).
 
-        False if the fault cut the audio short.
+        False if the fault cut the audio short. ``sent_seconds`` is kept at [boundary end, audio] sent.
         """
         plan = self._plan(text, rate)
         if not plan:
@@ -257,14 +315,19 @@ class FakeEdge:
             metadata["text"] = {"Text": sentence, "Length": len(sentence), "BoundaryType": "SentenceBoundary"}
             body = {"Metadata": [{"Type": "SentenceBoundary", "Data": metadata}]}
             await ws.send_str(_text_frame(request_id, "audio.metadata", body))
+            sent_seconds[0] = start + duration
             while frames:
                 batch = min(frames, FRAMES_PER_MESSAGE)
-                if fault is Fault.DROP_MID_AUDIO and sent + batch > total // 2:
+                if fault in (Fault.DROP_MID_AUDIO, Fault.STALL_MID_AUDIO) and sent + batch > total // 2:
                     batch = total // 2 - sent
                     if batch > 0:
                         await ws.send_bytes(_audio_frame(request_id, FRAME * batch))
+                        sent_seconds[1] += batch * FRAME_SECONDS
+                    if fault is Fault.STALL_MID_AUDIO:
+                        await self._hold()
                     return False
                 await ws.send_bytes(_audio_frame(request_id, FRAME * batch))
+                sent_seconds[1] += batch * FRAME_SECONDS
                 frames -= batch
                 sent += batch
                 if self.speed:

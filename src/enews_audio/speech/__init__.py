@@ -7,18 +7,29 @@ from collections.abc import Callable, Sequence
 from enews_audio.model import Progress
 from enews_audio.speech.engine import Engine, Voice
 from enews_audio.speech.fake import FakeEngine
+from enews_audio.speech.placeholder import PLACEHOLDER_TEXT, placeholder_clip
+from enews_audio.speech.presets import Pauses, Preset, load_preset, preset_names
 from enews_audio.speech.runner import run_sync
 from enews_audio.speech.schedule import SpeechResult, SpeechSettings, run
 from enews_audio.speech.select import ENGINES, select_engine
+from enews_audio.speech.voices import VoiceInfo, list_voices
 
 __all__ = [
     "ENGINES",
+    "PLACEHOLDER_TEXT",
     "Engine",
     "FakeEngine",
+    "Pauses",
+    "Preset",
     "SpeechResult",
     "SpeechSettings",
     "Voice",
+    "VoiceInfo",
     "close_engine",
+    "list_voices",
+    "load_preset",
+    "placeholder_clip",
+    "preset_names",
     "select_engine",
     "synthesize",
 ]

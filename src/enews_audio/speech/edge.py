@@ -19,34 +19,17 @@ import aiohttp
 import edge_tts
 import edge_tts.communicate
 import edge_tts.constants
+import edge_tts.voices
 from edge_tts.exceptions import EdgeTTSException, NoAudioReceived
 
 from enews_audio.errors import EngineUnavailableError, SpeechError, UnknownVoiceError, UsageError
 from enews_audio.model import Clip, Timing
 from enews_audio.speech.engine import Voice
-
-# Mandarin and Cantonese voices the free service speaks; Azure-only ones (Xiaochen, *Multilingual*)
-# return no audio through it, so they are not offered.
-EDGE_VOICES: dict[str, str] = {
-    "zh-CN-XiaoxiaoNeural": "female, Mandarin; news and novels, warm",
-    "zh-CN-YunyangNeural": "male, Mandarin; news, professional",
-    "zh-CN-YunjianNeural": "male, Mandarin; sports and novels",
-    "zh-CN-YunxiNeural": "male, Mandarin; lively",
-    "zh-CN-XiaoyiNeural": "female, Mandarin; lively",
-    "zh-CN-YunxiaNeural": "male, Mandarin; cute",
-    "zh-CN-liaoning-XiaobeiNeural": "female, Northeastern Mandarin dialect",
-    "zh-CN-shaanxi-XiaoniNeural": "female, Shaanxi dialect",
-    "zh-HK-HiuGaaiNeural": "female, Cantonese",
-    "zh-HK-HiuMaanNeural": "female, Cantonese",
-    "zh-HK-WanLungNeural": "male, Cantonese",
-    "zh-TW-HsiaoChenNeural": "female, Taiwanese Mandarin",
-    "zh-TW-HsiaoYuNeural": "female, Taiwanese Mandarin",
-    "zh-TW-YunJheNeural": "male, Taiwanese Mandarin",
-}
+from enews_audio.speech.mp3 import mp3_seconds
+from enews_audio.speech.voices import VoiceInfo, edge_voice_names
 
 URL_ENV = "ENEWS_EDGE_URL"
 MAX_CHUNK_BYTES = 1500  # the library only splits at spaces/newlines, which Chinese lacks
-BITRATE = 48_000  # the service's only format: audio-24khz-48kbitrate-mono-mp3
 TICKS_PER_SECOND = 10_000_000
 CUT_TOLERANCE = 0.2  # seconds of audio that may be missing before we call it cut short
 PROBE_TEXT = "你好。"
@@ -72,24 +55,6 @@ def is_speakable(text: str) -> bool:
     return any(ch.isalnum() for ch in text)
 
 
-def mp3_seconds(data: bytes) -> float:
-    """Length of an MP3 stream, counted frame by frame; bytes at 48 kbit/s if it doesn't parse.
-
-    Counting frames stays right if the service ever changes bitrate, and ignores a cut-off last frame.
-    """
-    seconds, at = 0.0, 0
-    while at + 4 <= len(data):
-        frame = _frame(data[at : at + 4])
-        if frame is None:
-            return len(data) * 8 / BITRATE
-        size, duration = frame
-        if at + size > len(data):
-            break
-        seconds += duration
-        at += size
-    return seconds
-
-
 class EdgeEngine:
     """Speaks through edge-tts; one websocket per call, no state between calls.
 
@@ -109,8 +74,9 @@ class EdgeEngine:
         timeout: float = 60.0,
         connect_timeout: int = 10,
     ) -> None:
-        if voice.name not in EDGE_VOICES:
-            raise UnknownVoiceError(_unknown_voice(voice.name))
+        known = edge_voice_names()
+        if voice.name not in known:
+            raise UnknownVoiceError(_unknown_voice(voice.name, known))
         self.voice = voice
         self.url = _checked_url(url or os.environ.get(URL_ENV) or None)
         self.proxy = proxy
@@ -200,6 +166,32 @@ class EdgeEngine:
         return None
 
 
+async def fetch_voices(*, proxy: str | None = None, timeout: float = 30.0) -> list[VoiceInfo]:
+    """Every voice the service offers now (all languages), as ``VoiceInfo``; our error if it can't say."""
+    where = urlsplit(edge_tts.voices.VOICE_LIST).netloc
+    try:
+        async with asyncio.timeout(timeout):
+            listed = await edge_tts.list_voices(proxy=proxy)
+        return [_voice_info(entry) for entry in listed]
+    except aiohttp.ClientResponseError as exc:
+        raise EngineUnavailableError(f"edge-tts voice list: {where} answered {exc.status}") from exc
+    except aiohttp.ClientConnectorError as exc:
+        raise EngineUnavailableError(f"edge-tts voice list unreachable: {where}") from exc
+    except TimeoutError as exc:
+        raise EngineUnavailableError(f"edge-tts voice list: no answer within {timeout:g} s") from exc
+    except (aiohttp.ClientError, ValueError, KeyError, TypeError, AttributeError) as exc:
+        reason = " ".join(str(exc).split()) or type(exc).__name__
+        raise EngineUnavailableError(
+            f"edge-tts voice list: unexpected reply from {where} ({reason})"
+        ) from exc
+
+
+def _voice_info(entry: dict) -> VoiceInfo:
+    tags = entry.get("VoiceTag") or {}
+    notes = ", ".join([*tags.get("ContentCategories", []), *tags.get("VoicePersonalities", [])])
+    return VoiceInfo("edge", entry["ShortName"], str(entry["Gender"]).lower(), entry["Locale"], notes)
+
+
 def _check_complete(audio: bytes, boundaries: list[tuple[float, float, str]], ended: int | None) -> None:
     """The library returns partial audio without an error when the connection drops: catch that."""
     heard = mp3_seconds(audio)
@@ -243,9 +235,9 @@ def _status_message(status: int, where: str) -> str:
     return f"edge-tts: service at {where} answered {status}"
 
 
-def _unknown_voice(name: str) -> str:
-    close = difflib.get_close_matches(name, EDGE_VOICES, n=1, cutoff=0.6)
-    hint = f"did you mean {close[0]}?" if close else "choose one of " + ", ".join(EDGE_VOICES)
+def _unknown_voice(name: str, known: list[str]) -> str:
+    close = difflib.get_close_matches(name, known, n=1, cutoff=0.6)
+    hint = f"did you mean {close[0]}?" if close else "choose one of " + ", ".join(known)
     return f"unknown edge-tts voice {name!r}: {hint}"
 
 
@@ -266,25 +258,3 @@ def _pieces(text: str, limit: int, level: int):
             cut = len(text.encode("utf-8")[:limit].decode("utf-8", errors="ignore"))
             yield text[:cut]
             text = text[cut:]
-
-
-# MPEG audio frame headers, Layer III only: (bitrates kbit/s, sample rates Hz, samples per frame)
-_MPEG1 = ((0, 32, 40, 48, 56, 64, 80, 96, 112, 128, 160, 192, 224, 256, 320), (44100, 48000, 32000), 1152)
-_MPEG2 = ((0, 8, 16, 24, 32, 40, 48, 56, 64, 80, 96, 112, 128, 144, 160), (22050, 24000, 16000), 576)
-_MPEG25 = (_MPEG2[0], (11025, 12000, 8000), 576)
-
-
-def _frame(header: bytes) -> tuple[int, float] | None:
-    """(bytes, seconds) of the MP3 frame starting with this 4-byte header, or None if it isn't one."""
-    if header[0] != 0xFF or header[1] & 0xE0 != 0xE0 or (header[1] >> 1) & 3 != 1:
-        return None
-    version = (header[1] >> 3) & 3  # 3 = MPEG-1, 2 = MPEG-2, 0 = MPEG-2.5
-    if version == 1:
-        return None
-    bitrates, rates, samples = {3: _MPEG1, 2: _MPEG2, 0: _MPEG25}[version]
-    bitrate_index, rate_index = header[2] >> 4, (header[2] >> 2) & 3
-    if bitrate_index in (0, 15) or rate_index == 3:
-        return None
-    bitrate, rate = bitrates[bitrate_index] * 1000, rates[rate_index]
-    size = samples // 8 * bitrate // rate + ((header[2] >> 1) & 1)
-    return size, samples / rate

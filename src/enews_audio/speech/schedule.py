@@ -31,10 +31,16 @@ class SpeechSettings:
 
 @dataclass(frozen=True, slots=True)
 class SpeechResult:
+    """Every distinct text is in exactly one of ``clips`` (made or reused) and ``failures``."""
+
     clips: dict[str, Clip]  # spoken text -> clip
-    failures: dict[str, str] = field(default_factory=dict)  # spoken text -> why it failed
+    failures: dict[str, str] = field(default_factory=dict)  # spoken text -> why, one line
     made: int = 0
     reused: int = 0
+
+    @property
+    def failed(self) -> int:
+        return len(self.failures)
 
 
 async def run(
@@ -66,7 +72,7 @@ async def run(
             try:
                 clip = await _with_retries(engine, text, settings)
             except SpeechError as exc:
-                failures[text] = str(exc)
+                failures[text] = " ".join(str(exc).split()) or type(exc).__name__
             else:
                 cache.put(clip_key(engine.identity, text), clip)  # at once: a killed build keeps what it made
                 clips[text] = clip

@@ -7,46 +7,69 @@ from collections.abc import Callable
 from enews_audio.errors import UnknownVoiceError, UsageError
 from enews_audio.speech.engine import Engine, Voice
 from enews_audio.speech.fake import FakeEngine
+from enews_audio.speech.presets import PRESET_ENGINES, Preset
 from enews_audio.speech.runner import run_sync
+from enews_audio.speech.voices import edge_voice_names
 
-ENGINES = ("auto", "edge", "offline", "fake")
+ENGINES = PRESET_ENGINES  # a preset may name any engine --engine accepts
 DEFAULT_VOICES = {"edge": "zh-CN-XiaoxiaoNeural", "offline": "zf_xiaobei", "fake": "fake"}
 
 
 def select_engine(
-    kind: str,
+    kind: str | None = None,
     voice: str | None = None,
     *,
-    rate: int = 0,
+    rate: int | None = None,
+    pitch: int | None = None,
+    volume: int | None = None,
+    preset: Preset | None = None,
     edge_url: str | None = None,
+    proxy: str | None = None,
     on_choice: Callable[[str], None] | None = None,
 ) -> Engine:
-    """The engine for ``kind``; with "auto" the edge service is probed once and ``on_choice`` told why."""
+    """The engine for ``kind``; with "auto" the edge service is probed once and ``on_choice`` told why.
+
+    Anything given explicitly wins over the ``preset``, which wins over the defaults (auto, the engine's
+    default voice, normal rate). ``proxy`` and ``edge_url`` (else ``$ENEWS_EDGE_URL``) reach edge-tts.
+    """
+    kind = kind or (preset.engine if preset else "auto")
     if kind not in ENGINES:
         raise UsageError(f"--engine: unknown engine {kind!r} (choose from {', '.join(ENGINES)})")
+
+    def pick(value: int | None, field: str) -> int:
+        return value if value is not None else getattr(preset, field, 0)
+
+    rate, pitch, volume = pick(rate, "rate"), pick(pitch, "pitch"), pick(volume, "volume")
     if kind == "auto":
-        kind = _auto(voice, edge_url, on_choice or (lambda _m: None))
-    name = voice or DEFAULT_VOICES[kind]
+        kind = _auto(voice, preset, edge_url, proxy, on_choice or (lambda _m: None))
+    name = voice or (preset and preset.voice_for(kind)) or DEFAULT_VOICES[kind]
     if kind == "fake":
         return FakeEngine()
     if kind == "edge":
-        from enews_audio.speech.edge import EDGE_VOICES, EdgeEngine
+        from enews_audio.speech.edge import EdgeEngine
 
-        _check_voice(name, "edge", list(EDGE_VOICES))
-        return EdgeEngine(Voice(name, rate=rate), url=edge_url)
+        _check_voice(name, "edge", edge_voice_names())
+        return EdgeEngine(Voice(name, rate=rate, pitch=pitch, volume=volume), url=edge_url, proxy=proxy)
     from enews_audio.speech.offline import OfflineEngine, offline_voices
 
     _check_voice(name, "offline", offline_voices())
-    return OfflineEngine(Voice(name, rate=rate))
+    return OfflineEngine(Voice(name, rate=rate, pitch=pitch, volume=volume))
 
 
-def _auto(voice: str | None, edge_url: str | None, tell: Callable[[str], None]) -> str:
-    from enews_audio.speech.edge import EDGE_VOICES, EdgeEngine
+def _auto(
+    voice: str | None,
+    preset: Preset | None,
+    edge_url: str | None,
+    proxy: str | None,
+    tell: Callable[[str], None],
+) -> str:
+    from enews_audio.speech.edge import EdgeEngine
 
-    if voice and voice not in EDGE_VOICES:
+    if voice and voice not in edge_voice_names():
         tell(f"engine: offline (voice {voice} is not an edge voice)")
         return "offline"
-    probe = EdgeEngine(Voice(voice or DEFAULT_VOICES["edge"]), url=edge_url)
+    edge_voice = voice or (preset and preset.voice_for("edge")) or DEFAULT_VOICES["edge"]
+    probe = EdgeEngine(Voice(edge_voice), url=edge_url, proxy=proxy)
     if run_sync(probe.probe()):
         tell("engine: edge (the edge-tts service answered)")
         return "edge"
