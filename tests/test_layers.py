@@ -47,7 +47,20 @@ def test_asyncio_stays_inside_speech():
     ("stage", "public"),
     [
         ("sources", {"load_issue"}),
-        ("text", {"to_script", "TextSettings", "chinese_number"}),
+        (
+            "text",
+            {
+                "to_script",
+                "TextSettings",
+                "chinese_number",
+                "load_lexicon",
+                "Lexicon",
+                "lint",
+                "Finding",
+                "format_script",
+                "format_findings",
+            },
+        ),
         ("audio", {"assemble", "AudioSettings", "read_chapters"}),
         ("publish", {"publish_issue", "PublishSettings", "paper_slug"}),
         (

@@ -3,7 +3,7 @@ import datetime as dt
 import pytest
 
 from enews_audio.model import Article, Issue, Page, Part
-from enews_audio.text import TextSettings, chinese_number, to_script
+from enews_audio.text import Lexicon, TextSettings, chinese_number, to_script
 
 
 def _issue(*articles: Article) -> Issue:
@@ -75,6 +75,7 @@ def test_long_sentences_are_packed_below_the_limit():
     long = Article(title="长句", paragraphs=("，".join(["城乡规划布局一体融合发展"] * 12) + "。",))
     page = to_script(_issue(long), TextSettings(max_chars=30)).pages[0]
     assert all(len(u.display) <= 30 for u in page.utterances if u.part is Part.BODY)
+    assert "".join(u.display for u in page.utterances if u.part is Part.BODY) == long.paragraphs[0]
 
 
 @pytest.mark.parametrize(
@@ -84,3 +85,45 @@ def test_long_sentences_are_packed_below_the_limit():
 def test_chinese_numbers(n, ordinal, count):
     assert chinese_number(n) == ordinal
     assert chinese_number(n, count=True) == count
+
+
+def test_continuations_credits_and_furniture_are_not_spoken():
+    article = Article(
+        title="新闻",
+        paragraphs=(
+            "（上接A01版）",
+            "全市新增绿道12公里（下转A05版）。",
+            "字号：",
+            "（责任编辑：王五）",
+            "校对 赵六",
+        ),
+    )
+    page = to_script(_issue(article), TextSettings()).pages[0]
+    body = [u.display for u in page.utterances if u.part is Part.BODY]
+    assert body == ["全市新增绿道12公里。"]
+
+
+def test_lexicon_changes_what_is_said_not_what_is_shown():
+    lexicon = Lexicon({"渝中区": "鱼中区"})
+    article = Article(title="渝中区新闻", paragraphs=("渝中区新开2家食堂。",))
+    page = to_script(_issue(article), TextSettings(lexicon=lexicon)).pages[0]
+    body = next(u for u in page.utterances if u.part is Part.BODY)
+    assert body.display == "渝中区新开2家食堂。"
+    assert body.spoken == "鱼中区新开两家食堂。"
+
+
+def test_user_templates_reword_and_silence_lines(tmp_path):
+    path = tmp_path / "script.toml"
+    path.write_text(
+        '[page]\nclosing = ""\nsummary = "{code}版{name}，{count}篇。"\n[article]\ncaption = "照片：{text}"\n',
+        encoding="utf-8",
+    )
+    page = to_script(_issue(STORY, OTHER), TextSettings(script=path)).pages[0]
+    assert page.utterances[1].display == "A04版聚焦，两篇。"
+    assert page.utterances[-1].part is not Part.CLOSING
+    assert any(u.display == "照片：新建的社区食堂。" for u in page.utterances)
+
+
+def test_an_empty_page_name_leaves_no_stray_comma():
+    issue = Issue("山城晚报", dt.date(2025, 12, 31), (Page("A04", "", (OTHER,)),))
+    assert to_script(issue, TextSettings()).pages[0].utterances[1].display == "A04版。本版共一篇文章。"

@@ -20,6 +20,7 @@ def repair_punctuation(text: str) -> str:
     # A colon between digits is a clock time (20:00); next to Chinese it is a full-width colon.
     text = re.sub(rf"(?<={_CJK_CONTEXT})\s*:\s*|(?<!\d)\s*:\s*(?={_CJK_CONTEXT})", "：", text)
     text = _repair_brackets(text)
+    text = _repair_quotes(text)
     text = re.sub(r"\.{3,}|。{3,}", "……", text)
     return re.sub(r"\s+", " ", text).strip()
 
@@ -35,3 +36,18 @@ def _repair_brackets(text: str) -> str:
         return match.group(0)
 
     return re.sub(r"\s*\(([^()]*)\)", full_width, text)
+
+
+def _repair_quotes(text: str) -> str:
+    """Turn "…" into “…” and '…' into ‘…’ around Chinese; English quotes and apostrophes are left alone."""
+
+    def curly(match: re.Match[str]) -> str:
+        mark, inner = match.group(1), match.group(2)
+        before = text[: match.start()].rstrip()[-1:]
+        chinese = re.search(_HAN, inner) or (mark == '"' and before and re.match(_CJK_CONTEXT, before))
+        if not chinese:
+            return match.group(0)
+        return ("“{}”" if mark == '"' else "‘{}’").format(inner)
+
+    text = re.sub(r'(")([^"\n]*)"', curly, text)
+    return re.sub(r"(?<![A-Za-z])(')([^'\n]*)'(?![A-Za-z])", curly, text)

@@ -4,18 +4,27 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
+from pathlib import Path
 
 from enews_audio.model import Article, Issue, Page, PageScript, Part, Script, Utterance
+from enews_audio.text.lexicon import Lexicon
 from enews_audio.text.normalize import normalize
 from enews_audio.text.punctuation import repair_punctuation
 from enews_audio.text.segment import pack_clauses, split_sentences
+from enews_audio.text.templates import Templates, load_templates
 
 _WEEKDAYS = "一二三四五六日"
 _NUMERALS = "零一二三四五六七八九"
 _ENDS = "。！？；…”’」』）》】"
-_NOT_SPOKEN = re.compile(r"^(责任编辑|本版责编|责编|编辑)[：:]")
-_CONTINUATION = re.compile(r"[（(](?:上接|下转)第?[^）)]{1,6}版?[）)]")
+# Credits and page furniture a listener has no use for; continuation markers inside a paragraph.
+_NOT_SPOKEN = re.compile(
+    r"^[（(]?\s*(?:责任编辑|本版责编|本版编辑|责编|编辑|校对|美编|版式|组版|审核|字号|上一篇|下一篇|返回目录)"
+    r"\s*(?:[：:]|$|\s)"
+    r"|^[（(]?\s*(?:上接|下转|接上|转下|紧接)第?[A-Z]?\d{1,3}版?\s*[）)]?$"
+)
+_CONTINUATION = re.compile(r"[（(]\s*(?:上接|下转|接上|转下|紧接)第?[^）)]{1,6}版?\s*[）)]")
+_EMPTY_SLOT = re.compile(r"[，、：]+(?=[。！？])")  # what an empty placeholder leaves: "A04版，。"
 
 
 @dataclass(frozen=True, slots=True)
@@ -25,6 +34,8 @@ class TextSettings:
     paragraph_pause: float = 0.7
     heading_pause: float = 0.6
     article_pause: float = 1.5
+    lexicon: Lexicon = field(default_factory=Lexicon)  # substitutions applied to every spoken text
+    script: Path | None = None  # the user's templates over voices/script.toml
 
     def __post_init__(self) -> None:
         if self.max_chars < 8:
@@ -32,7 +43,9 @@ class TextSettings:
 
 
 def to_script(issue: Issue, settings: TextSettings) -> Script:
-    return Script(issue, tuple(_page_script(issue, page, settings) for page in issue.pages))
+    """Every page's utterances: opening, articles, closing, each with display and spoken text."""
+    writer = _Writer(settings, load_templates(settings.script))
+    return Script(issue, tuple(writer.page(issue, page) for page in issue.pages))
 
 
 def chinese_number(n: int, *, count: bool = False) -> str:
@@ -47,59 +60,89 @@ def chinese_number(n: int, *, count: bool = False) -> str:
     return ("" if tens == 1 else _NUMERALS[tens]) + "十" + (_NUMERALS[ones] if ones else "")
 
 
-def _page_script(issue: Issue, page: Page, s: TextSettings) -> PageScript:
-    utterances = [*_opening(issue, page, s)]
-    for index, article in enumerate(page.articles):
-        utterances += _article(index, len(page.articles), article, s)
-    utterances.append(_say(f"{page.code}版播报完毕。", Part.CLOSING, None, s.paragraph_pause))
-    return PageScript(page, tuple(utterances))
+@dataclass(frozen=True, slots=True)
+class _Writer:
+    s: TextSettings
+    t: Templates
 
+    def page(self, issue: Issue, page: Page) -> PageScript:
+        utterances = [*self._opening(issue, page)]
+        for index, article in enumerate(page.articles):
+            utterances += self._article(index, len(page.articles), article)
+        closing = self.t.fill("page", "closing", paper=issue.paper, code=page.code, name=page.name)
+        utterances += self._line(closing, Part.CLOSING, None, self.s.paragraph_pause)
+        return PageScript(page, tuple(utterances))
 
-def _opening(issue: Issue, page: Page, s: TextSettings) -> Iterator[Utterance]:
-    d = issue.date
-    yield _say(
-        f"{issue.paper}，{d.year}年{d.month}月{d.day}日，星期{_WEEKDAYS[d.weekday()]}。",
-        Part.OPENING,
-        None,
-        s.sentence_pause,
-    )
-    count = chinese_number(len(page.articles), count=True)
-    yield _say(f"{page.code}版，{page.name}。本版共{count}篇文章。", Part.OPENING, None, s.sentence_pause)
-    for i, article in enumerate(page.articles):
-        yield _say(
-            f"第{chinese_number(i + 1)}篇，{_heading(article.title)}。", Part.OPENING, None, s.sentence_pause
-        )
-
-
-def _article(index: int, total: int, article: Article, s: TextSettings) -> list[Utterance]:
-    out = [
-        _say(
-            f"第{chinese_number(index + 1)}篇，共{chinese_number(total, count=True)}篇。",
-            Part.HEADER,
-            index,
+    def _opening(self, issue: Issue, page: Page) -> Iterator[Utterance]:
+        d, s = issue.date, self.s
+        yield from self._line(
+            self.t.fill(
+                "page",
+                "opening",
+                paper=issue.paper,
+                date=f"{d.year}年{d.month}月{d.day}日",
+                year=d.year,
+                month=d.month,
+                day=d.day,
+                weekday="星期" + _WEEKDAYS[d.weekday()],
+            ),
+            Part.OPENING,
+            None,
             s.sentence_pause,
         )
-    ]
-    for line in (article.kicker, article.title, article.subtitle.lstrip("—― "), article.byline):
-        if line.strip():
-            out.append(_say(line.strip(), Part.HEADER, index, s.heading_pause, spoken=_end(_heading(line))))
-    for paragraph in article.paragraphs:
-        out += _sentences(paragraph, Part.BODY, index, s)
-    for caption in article.captions:
-        out += _sentences("图片说明：" + caption, Part.CAPTION, index, s)
-    out[-1] = _with_pause(out[-1], s.article_pause)
-    return out
+        count = chinese_number(len(page.articles), count=True)
+        summary = self.t.fill("page", "summary", code=page.code, name=page.name, count=count)
+        yield from self._line(summary, Part.OPENING, None, s.sentence_pause)
+        for i, article in enumerate(page.articles):
+            line = self.t.fill("page", "rundown", number=chinese_number(i + 1), title=_heading(article.title))
+            yield from self._line(line, Part.OPENING, None, s.sentence_pause)
 
+    def _article(self, index: int, total: int, article: Article) -> list[Utterance]:
+        s = self.s
+        announce = self.t.fill(
+            "article", "announce", number=chinese_number(index + 1), count=chinese_number(total, count=True)
+        )
+        out = self._line(announce, Part.HEADER, index, s.sentence_pause)
+        headings = {
+            "kicker": article.kicker,
+            "title": article.title,
+            "subtitle": article.subtitle.strip().lstrip("—―-– "),
+            "byline": article.byline,
+        }
+        for key, line in headings.items():
+            if line.strip():
+                display = self.t.fill("article", key, text=line.strip())
+                spoken = _end(self.t.fill("article", key, text=_heading(line)))
+                out += self._line(display, Part.HEADER, index, s.heading_pause, spoken)
+        for paragraph in article.paragraphs:
+            out += self._sentences(paragraph, Part.BODY, index)
+        for caption in article.captions:
+            out += self._sentences(
+                self.t.fill("article", "caption", text=caption.strip()), Part.CAPTION, index
+            )
+        if out:
+            out[-1] = _with_pause(out[-1], s.article_pause)
+        return out
 
-def _sentences(paragraph: str, part: Part, index: int, s: TextSettings) -> list[Utterance]:
-    if _NOT_SPOKEN.match(paragraph.strip()):
-        return []
-    text = _CONTINUATION.sub("", repair_punctuation(paragraph))
-    pieces = [p for sentence in split_sentences(text) for p in pack_clauses(sentence, s.max_chars)]
-    out = [_say(p, part, index, s.sentence_pause) for p in pieces if _speakable(p)]
-    if out:
-        out[-1] = _with_pause(out[-1], s.paragraph_pause)
-    return out
+    def _sentences(self, paragraph: str, part: Part, index: int) -> list[Utterance]:
+        if _NOT_SPOKEN.match(paragraph.strip()):
+            return []
+        text = _CONTINUATION.sub("", repair_punctuation(paragraph))
+        pieces = [p for sentence in split_sentences(text) for p in pack_clauses(sentence, self.s.max_chars)]
+        out = [u for p in pieces for u in self._line(p, part, index, self.s.sentence_pause)]
+        if out:
+            out[-1] = _with_pause(out[-1], self.s.paragraph_pause)
+        return out
+
+    def _line(
+        self, display: str, part: Part, article: int | None, pause: float, spoken: str = ""
+    ) -> list[Utterance]:
+        """One utterance, or none when a template or a sentence leaves nothing to say."""
+        display = _EMPTY_SLOT.sub("", display).strip()
+        spoken = normalize(self.s.lexicon.substitute(_EMPTY_SLOT.sub("", spoken or display)))
+        if not _speakable(display) or not _speakable(spoken):
+            return []
+        return [Utterance(display, spoken, part, article, pause)]
 
 
 def _heading(line: str) -> str:
@@ -113,10 +156,6 @@ def _end(line: str) -> str:
 
 def _speakable(text: str) -> bool:
     return any(ch.isalnum() for ch in text)
-
-
-def _say(display: str, part: Part, article: int | None, pause: float, spoken: str = "") -> Utterance:
-    return Utterance(display, normalize(spoken or display), part, article, pause)
 
 
 def _with_pause(u: Utterance, pause: float) -> Utterance:

@@ -38,8 +38,8 @@ def _fit(clause: str, limit: int) -> list[str]:
     if len(clause) <= limit:
         return [clause]
     # A single "word" longer than the limit (a long number or URL) is the only thing ever cut inside.
-    words = (w[i : i + limit] for w in _words(clause) for i in range(0, len(w), limit))
-    return _pack(words, limit)
+    parts = (w[i : i + limit] for w in words(clause) for i in range(0, len(w), limit))
+    return _pack(parts, limit)
 
 
 def _pack(parts: Iterable[str], limit: int) -> list[str]:
@@ -56,7 +56,8 @@ def _pack(parts: Iterable[str], limit: int) -> list[str]:
     return pieces
 
 
-def _words(text: str) -> list[str]:
+def words(text: str) -> list[str]:
+    """Jieba words of ``text``, which together are exactly ``text``."""
     return _jieba().lcut(text, HMM=True)
 
 
