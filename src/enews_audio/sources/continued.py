@@ -1,0 +1,96 @@
+"""Join articles continued on another page (下转第四版 … 上接第一版) into one, where each starts."""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+
+from enews_audio.model import Article, Page
+
+_NUMERALS = "一二三四五六七八九"
+_MARK_CODE = r"第?\s*([A-Za-z]{0,2})\s*([0-9０-９]{1,3}|[一二三四五六七八九十]{1,3})\s*版"
+_MARKER = re.compile(rf"[（(]\s*(下转|上接|转|接){_MARK_CODE}\s*[）)]|(下转|上接)\s*{_MARK_CODE}")
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class _Mark:
+    onward: bool  # 下转: continues on page ``number``; else 上接: continues from it
+    letters: str
+    number: int
+
+
+def join_continued(pages: list[Page]) -> list[Page]:
+    """Append each continuation to the article it continues, on the page where it starts; drop markers."""
+    articles = [list(page.articles) for page in pages]
+    for i, page in enumerate(pages):
+        for j, article in enumerate(articles[i]):
+            onward = [m for m in _marks(article) if m.onward]
+            for mark in onward[:1]:
+                found = _continuation(pages, articles, article, page, mark)
+                if found:
+                    k, rest = found
+                    articles[k].remove(rest)
+                    article = _joined(article, rest)
+            articles[i][j] = article
+    return [
+        dataclasses.replace(page, articles=tuple(_unmarked(a) for a in group))
+        for page, group in zip(pages, articles, strict=True)
+    ]
+
+
+def _continuation(
+    pages: list[Page], articles: list[list[Article]], start: Article, page: Page, mark: _Mark
+) -> tuple[int, Article] | None:
+    here = _code_parts(page.code)
+    for k, target in enumerate(pages):
+        letters, number = _code_parts(target.code)
+        if target is page or number != mark.number or (mark.letters and letters != mark.letters):
+            continue
+        backward = [a for a in articles[k] if any(not m.onward and m.number == here[1] for m in _marks(a))]
+        same = [a for a in backward if _bare(a.title) == _bare(start.title)]
+        if same or len(backward) == 1:
+            return k, (same or backward)[0]
+    return None
+
+
+def _joined(start: Article, rest: Article) -> Article:
+    return dataclasses.replace(
+        start,
+        paragraphs=start.paragraphs + rest.paragraphs,
+        captions=start.captions + tuple(c for c in rest.captions if c not in start.captions),
+    )
+
+
+def _unmarked(article: Article) -> Article:
+    paragraphs = tuple(p for p in (_MARKER.sub("", p).strip() for p in article.paragraphs) if p)
+    return dataclasses.replace(article, paragraphs=paragraphs or article.paragraphs)
+
+
+def _marks(article: Article) -> list[_Mark]:
+    marks = []
+    for paragraph in article.paragraphs:
+        for found in _MARKER.finditer(paragraph):
+            word, letters, number = found.group(1, 2, 3) if found[1] else found.group(4, 5, 6)
+            marks.append(_Mark(word in {"下转", "转"}, letters.upper(), _number(number)))
+    return marks
+
+
+def _number(text: str) -> int:
+    """Page numbers in markers: 4, ４, 四, 十二."""
+    if text.isdigit():
+        return int(text)
+    tens, ten, ones = text.rpartition("十")
+    if len(tens) > 1 or len(ones) > 1 or (not ten and len(text) > 1):
+        return 0  # not a number we know: no page has it, so nothing is joined
+    if not ten:
+        return _NUMERALS.index(text) + 1
+    return (_NUMERALS.index(tens) + 1 if tens else 1) * 10 + (_NUMERALS.index(ones) + 1 if ones else 0)
+
+
+def _code_parts(code: str) -> tuple[str, int]:
+    letters = code.rstrip("0123456789")
+    return letters, int(code[len(letters) :])
+
+
+def _bare(title: str) -> str:
+    return re.sub(r"\s", "", title)

@@ -1,0 +1,208 @@
+"""Get an e-paper's pages as text: over HTTP politely (one at a time, delayed, cached) or from a saved folder."""
+
+from __future__ import annotations
+
+import codecs
+import hashlib
+import json
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Protocol
+from urllib.parse import urlsplit
+from urllib.request import url2pathname
+
+import httpx
+from bs4.dammit import EncodingDetector
+
+from enews_audio import __version__
+from enews_audio.atomic import write_atomic
+from enews_audio.errors import SourceError
+
+USER_AGENT = f"enews-audio/{__version__} (newspapers read aloud for blind and elderly listeners)"
+_TRANSIENT = {429, 500, 502, 503, 504}
+_BAD_SHARE = 0.01  # more undecodable bytes than this: the charset is wrong, not a stray byte
+
+
+class PageNotFoundError(SourceError):
+    """The server (or the saved folder) has no such page: for a dated page, the issue may not exist."""
+
+
+@dataclass(frozen=True, slots=True)
+class FetchSettings:
+    cache_dir: Path | None = None  # default: ~/.cache/enews-audio/pages
+    use_cache: bool = True
+    delay: float = 1.0  # seconds between two requests to one host
+    timeout: float = 20.0
+    max_bytes: int = 5 * 1024 * 1024
+    attempts: int = 3  # tries on 5xx, timeouts and dropped connections
+    backoff: float = 1.0  # seconds before the second try, doubled for each further one
+    user_agent: str = USER_AGENT
+
+    def __post_init__(self) -> None:
+        if self.delay < 0 or self.backoff < 0 or self.timeout <= 0:
+            raise ValueError("delay and backoff must not be negative, timeout must be positive")
+        if self.attempts < 1 or self.max_bytes < 1:
+            raise ValueError("attempts and max_bytes must be at least 1")
+
+    @property
+    def cache(self) -> Path:
+        return self.cache_dir or Path.home() / ".cache" / "enews-audio" / "pages"
+
+
+@dataclass(frozen=True, slots=True)
+class Fetched:
+    """A page's bytes and the URL they came from after redirects."""
+
+    url: str
+    body: bytes
+    charset: str | None = None  # from the HTTP header; None when the server did not say
+
+    @property
+    def text(self) -> str:
+        return decode_html(self.body, self.charset, self.url)
+
+
+class Site(Protocol):
+    """Where pages come from; URLs are absolute (http(s) for the web, file for a saved folder)."""
+
+    def get(self, url: str, *, cache: bool = True) -> Fetched: ...
+
+    def close(self) -> None: ...
+
+
+def decode_html(body: bytes, charset: str | None, where: str) -> str:
+    """Decode with the header's charset, else the page's own meta charset, else UTF-8 or GB18030."""
+    declared = charset or EncodingDetector.find_declared_encoding(body, is_html=True)
+    for encoding in [_codec(declared)] if declared else ["utf-8", "gb18030"]:
+        if encoding is None:
+            raise SourceError(f"{where}: unknown charset {declared!r}")
+        text = body.decode(encoding, errors="replace")
+        if text.count("\ufffd") - body.count(b"\xef\xbf\xbd") <= max(2, len(text) * _BAD_SHARE):
+            return text.removeprefix("\ufeff")
+    raise SourceError(f"{where}: not {declared or 'UTF-8 or GB18030'} text (malformed page)")
+
+
+def _codec(name: str) -> str | None:
+    """Python's codec for a declared charset; GB2312 and GBK pages often hold GB18030-only characters."""
+    try:
+        codec = codecs.lookup(name.strip().strip("\"'")).name
+    except LookupError:
+        return None
+    return "gb18030" if codec in {"gb2312", "gbk", "gb18030"} else codec
+
+
+class HttpSite:
+    """Fetches one page at a time per host, waiting ``delay`` between requests, retrying transient errors."""
+
+    def __init__(self, settings: FetchSettings, transport: httpx.BaseTransport | None = None) -> None:
+        self._settings = settings
+        self._last: dict[str, float] = {}
+        self._client = httpx.Client(
+            headers={"User-Agent": settings.user_agent},
+            timeout=settings.timeout,
+            follow_redirects=True,
+            transport=transport,
+        )
+
+    def get(self, url: str, *, cache: bool = True) -> Fetched:
+        if urlsplit(url).scheme not in {"http", "https"}:
+            raise SourceError(f"{url}: only http and https URLs can be fetched")
+        path = self._settings.cache / hashlib.sha256(url.encode()).hexdigest()[:32]
+        cache = cache and self._settings.use_cache
+        cached = _read_cached(path) if cache else None
+        if cached:
+            return cached
+        fetched = self._retried(url)
+        if cache:
+            meta = json.dumps({"url": fetched.url, "charset": fetched.charset, "asked": url}).encode()
+            write_atomic(path, meta + b"\n" + fetched.body)
+        return fetched
+
+    def close(self) -> None:
+        self._client.close()
+
+    def _retried(self, url: str) -> Fetched:
+        settings = self._settings
+        for attempt in range(1, settings.attempts + 1):
+            try:
+                return self._once(url)
+            except _TransientError as exc:
+                if attempt == settings.attempts:
+                    tries = f" ({attempt} tries)" if attempt > 1 else ""
+                    raise SourceError(f"{url}: {exc}{tries}") from exc
+                time.sleep(settings.backoff * 2 ** (attempt - 1))
+        raise AssertionError("unreachable")
+
+    def _once(self, url: str) -> Fetched:
+        self._wait_turn(urlsplit(url).netloc)
+        limit = self._settings.max_bytes
+        try:
+            with self._client.stream("GET", url) as response:
+                status = response.status_code
+                if status in _TRANSIENT:
+                    raise _TransientError(f"server error (HTTP {status})")
+                if status in {404, 410}:
+                    raise PageNotFoundError(f"{url}: not found (HTTP {status})")
+                if status >= 400:
+                    raise SourceError(f"{url}: refused (HTTP {status})")
+                if int(response.headers.get("content-length") or 0) > limit:
+                    raise SourceError(f"{url}: larger than the {_size(limit)} limit for one page")
+                body = bytearray()
+                for chunk in response.iter_bytes():
+                    body += chunk
+                    if len(body) > limit:
+                        raise SourceError(f"{url}: larger than the {_size(limit)} limit for one page")
+                return Fetched(str(response.url), bytes(body), response.charset_encoding)
+        except httpx.TimeoutException as exc:
+            raise _TransientError(f"no answer within {self._settings.timeout:g} s") from exc
+        except httpx.TransportError as exc:
+            raise _TransientError(f"cannot fetch it: {exc or type(exc).__name__}") from exc
+        except httpx.HTTPError as exc:  # too many redirects, an invalid URL
+            raise SourceError(f"{url}: cannot fetch it: {exc}") from exc
+        finally:
+            self._last[urlsplit(url).netloc] = time.monotonic()
+
+    def _wait_turn(self, host: str) -> None:
+        if host in self._last:
+            time.sleep(max(0.0, self._last[host] + self._settings.delay - time.monotonic()))
+
+
+class FolderSite:
+    """Reads the files of a saved e-paper as ``file:`` URLs, never outside the saved folder."""
+
+    def __init__(self, root: Path) -> None:
+        self._root = root.resolve()
+
+    def get(self, url: str, *, cache: bool = True) -> Fetched:
+        parts = urlsplit(url)
+        path = Path(url2pathname(parts.path)).resolve()
+        if parts.scheme != "file" or not path.is_relative_to(self._root):
+            raise SourceError(f"{url}: not a file in the saved e-paper folder {self._root}")
+        if not path.is_file():
+            raise PageNotFoundError(f"{path}: not found in the saved e-paper folder")
+        try:
+            return Fetched(path.as_uri(), path.read_bytes())
+        except OSError as exc:
+            raise SourceError(f"{path}: cannot read it: {exc.strerror}") from exc
+
+    def close(self) -> None:
+        pass
+
+
+class _TransientError(Exception):
+    """Worth another try: a 5xx, a timeout, a dropped connection."""
+
+
+def _read_cached(path: Path) -> Fetched | None:
+    """The cached page, or None when there is none (or it is damaged: fetch it again)."""
+    try:
+        meta, _, body = path.read_bytes().partition(b"\n")
+        info = json.loads(meta)
+        return Fetched(info["url"], body, info["charset"])
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+
+
+def _size(limit: int) -> str:
+    return f"{limit / 1024 / 1024:g} MB" if limit >= 1024 * 1024 else f"{limit} bytes"
