@@ -2,14 +2,17 @@
 
     python benchmarks/assemble.py [--minutes 30] [--clips 400]
 
-Clips are made first (tones with a little noise, encoded to 24 kHz mono MP3 like an engine's), then the
-page is assembled once. Peak RSS is read before and after assembling, so the growth is assembly's own.
+Clips are made first (tones with a little noise at uneven levels, some with plosive-like bursts, encoded to
+24 kHz mono MP3 like an engine's), then the page is assembled once: loudness measurement, gain, limiting,
+encoding and verification of the file included. Peak RSS is read before and after assembling, so the growth
+is assembly's own.
 """
 
 from __future__ import annotations
 
 import argparse
 import datetime as dt
+import importlib
 import resource
 import tempfile
 import time
@@ -19,6 +22,7 @@ import lameenc
 import numpy as np
 
 from enews_audio.audio import AudioSettings, assemble, read_chapters
+from enews_audio.audio.loudness import measure_file
 from enews_audio.model import Article, Clip, Page, PageScript, Part, Utterance
 
 RATE = 24000
@@ -29,7 +33,10 @@ def make_clip(seconds: float, rng: np.random.Generator) -> Clip:
     n = round(seconds * RATE)
     t = np.arange(n) / RATE
     envelope = 0.5 + 0.5 * np.sin(2 * np.pi * 3 * t)  # syllable-like loudness changes
-    wave = envelope * 0.3 * np.sin(2 * np.pi * rng.uniform(120, 300) * t) + 0.02 * rng.standard_normal(n)
+    level = rng.uniform(0.1, 0.4)  # clips of one page differ by up to 12 dB
+    wave = envelope * level * np.sin(2 * np.pi * rng.uniform(120, 300) * t) + 0.02 * rng.standard_normal(n)
+    if rng.random() < 0.3:  # plosive-like bursts that one gain alone would push past the ceiling
+        wave += 0.9 * np.sin(2 * np.pi * 1500 * t) * ((t % 0.7) < 0.003)
     encoder = lameenc.Encoder()
     encoder.set_channels(1)
     encoder.set_in_sample_rate(RATE)
@@ -71,6 +78,14 @@ def main() -> None:
     input_mb = sum(len(c.audio) for c in clips) / 1e6
     before = peak_rss_mb()
 
+    module = importlib.import_module("enews_audio.audio.assemble")
+    encode, encodes = module._encode, []
+
+    def counted(*args, **kwargs):
+        encodes.append(kwargs)
+        return encode(*args, **kwargs)
+
+    module._encode = counted
     with tempfile.TemporaryDirectory() as folder:
         out = Path(folder) / "a04.mp3"
         began = time.perf_counter()
@@ -87,10 +102,12 @@ def main() -> None:
         wall = time.perf_counter() - began
         after = peak_rss_mb()
         stored = read_chapters(out)
+        levels = measure_file(out, RATE)
 
     print(f"page: {len(clips)} clips, {episode.duration / 60:.1f} min, {len(episode.chapters)} chapters")
     print(f"clips made in {made:.1f} s ({input_mb:.1f} MB of MP3 held in memory as input)")
-    print(f"assemble: {wall:.2f} s wall = {episode.duration / wall:.0f}x realtime")
+    print(f"assemble: {wall:.2f} s wall = {episode.duration / wall:.0f}x realtime ({len(encodes)} encode(s))")
+    print(f"levels: {levels.loudness:.2f} LUFS integrated, true peak {levels.true_peak:.2f} dBTP")
     print(f"output: {episode.size / 1e6:.1f} MB, {len(stored)} chapters read back")
     print(f"peak RSS: {before:.0f} MB before assembling, {after:.0f} MB after (+{after - before:.0f} MB)")
 
