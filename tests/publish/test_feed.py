@@ -1,17 +1,24 @@
+import dataclasses
 import datetime as dt
 import email.utils
 import io
+import itertools
+import json
 import uuid
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
 import feedparser
+import lameenc
+import numpy as np
 import podcastparser
 import pytest
+import webvtt
 
 import enews_audio.publish as publish_package
+from enews_audio.audio import AudioSettings, assemble, read_chapters
 from enews_audio.errors import PublishError
-from enews_audio.model import Article, Chapter, Episode, Issue, Page
+from enews_audio.model import Article, Chapter, Clip, Cue, Episode, Issue, Page, PageScript, Part, Utterance
 from enews_audio.publish import PublishSettings, paper_slug, publish_issue
 from enews_audio.publish.feed import NAMESPACES, rundown
 
@@ -49,7 +56,8 @@ def write_episodes(paper_dir: Path, issue: Issue, filler: bytes = b"\xff\xfb") -
         (issue_dir / f"{page.slug}.mp3").write_bytes(data)
         duration = 61.4 + 10 * index
         chapters = (Chapter(0.0, 5.0, "开场"), Chapter(5.0, duration, page.articles[0].title))
-        episodes.append(Episode(page, f"{page.slug}.mp3", duration, len(data), chapters))
+        cues = (Cue(0.35, 4.6, f"{page.code}版，{page.name}。"), Cue(5.0, 9.5, page.articles[0].title))
+        episodes.append(Episode(page, f"{page.slug}.mp3", duration, len(data), chapters, cues))
     return episodes
 
 
@@ -257,3 +265,175 @@ def test_guid_recipe_is_pinned(tmp_path):
     namespace = uuid.UUID("6f3c0a52-3d8e-4b7a-9c61-2f0d5e8a4b17")
     expected = [str(uuid.uuid5(namespace, f"山城晚报/2025-12-31/A0{n}")) for n in (1, 2, 3)]
     assert [e.id for e in parse(tmp_path / "feed.xml").entries] == expected
+
+
+ITUNES = "{http://www.itunes.com/dtds/podcast-1.0.dtd}"
+PODCAST = "{https://podcastindex.org/namespace/1.0}"
+
+
+def test_chapters_json_and_transcript_sit_beside_each_episode_and_items_link_them(tmp_path):
+    issue = make_issue(DAY2)
+    publish(tmp_path, issue, PublishSettings(base_url="https://example.org/audio/"))
+    issue_dir = tmp_path / DAY2.isoformat()
+    entries = parse(tmp_path / "feed.xml").entries
+    for page, entry in zip(issue.pages, entries, strict=True):
+        chapters_url = f"https://example.org/audio/2025-12-31/{page.slug}.chapters.json"
+        transcript_url = f"https://example.org/audio/2025-12-31/{page.slug}.vtt"
+        assert entry.podcast_chapters == {"url": chapters_url, "type": "application/json+chapters"}
+        assert entry.podcast_transcript == {"url": transcript_url, "type": "text/vtt", "language": "zh-cn"}
+        data = json.loads((issue_dir / f"{page.slug}.chapters.json").read_text(encoding="utf-8"))
+        assert [c["title"] for c in data["chapters"]] == ["开场", page.articles[0].title]
+        vtt = (issue_dir / f"{page.slug}.vtt").read_text(encoding="utf-8")
+        assert vtt.startswith("WEBVTT") and f"{page.code}版，{page.name}。" in vtt
+        assert (issue_dir / f"{page.slug}.vtt").stat().st_mode & 0o777 == 0o644
+    record = json.loads((issue_dir / "build.json").read_text(encoding="utf-8"))
+    assert record["pages"][0]["chapters_file"] == "a01.chapters.json"
+    assert record["pages"][0]["transcript_file"] == "a01.vtt"
+
+
+def test_psc_chapters_are_read_by_feedparser_and_gpodder(tmp_path):
+    publish(tmp_path, make_issue(DAY2))
+    entries = parse(tmp_path / "feed.xml").entries
+    episodes = gpodder(tmp_path / "feed.xml")["episodes"]
+    for entry, episode in zip(entries, episodes, strict=True):
+        psc = entry.psc_chapters
+        assert psc["version"] == "1.2"
+        assert [c["start"] for c in psc["chapters"]] == ["00:00:00.000", "00:00:05.000"]
+        assert [c["title"] for c in episode["chapters"]] == [c["title"] for c in psc["chapters"]]
+        assert [c["start"] for c in episode["chapters"]] == [0, 5]
+
+
+def test_an_episode_without_cues_gets_no_transcript(tmp_path):
+    issue = make_issue(DAY2, pages=1)
+    (episode,) = write_episodes(tmp_path, issue)
+    publish_issue(tmp_path, issue, [dataclasses.replace(episode, cues=())], PublishSettings())
+    assert not (tmp_path / DAY2.isoformat() / "a01.vtt").exists()
+    (entry,) = parse(tmp_path / "feed.xml").entries
+    assert "podcast_transcript" not in entry and "podcast_chapters" in entry
+
+
+def test_a_side_file_gone_from_a_kept_issue_raises(tmp_path):
+    publish(tmp_path, make_issue(DAY1))
+    (tmp_path / DAY1.isoformat() / "a02.vtt").unlink()
+    with pytest.raises(PublishError, match=r"a02\.vtt"):
+        publish(tmp_path, make_issue(DAY2))
+
+
+def test_channel_has_owner_lock_and_nested_category(tmp_path):
+    settings = PublishSettings(
+        base_url="https://example.org/audio/",
+        author="山城晚报社",
+        owner_email="audio@example.org",
+        category="News/Daily News",
+        description="山城晚报每日有声版。",
+    )
+    publish(tmp_path, make_issue(DAY2), settings)
+    channel = ET.parse(tmp_path / "feed.xml").getroot().find("channel")
+    owner = channel.find(f"{ITUNES}owner")
+    assert owner.find(f"{ITUNES}name").text == "山城晚报社"
+    assert owner.find(f"{ITUNES}email").text == "audio@example.org"
+    locked = channel.find(f"{PODCAST}locked")
+    assert (locked.text, locked.get("owner")) == ("yes", "audio@example.org")
+    (category,) = channel.findall(f"{ITUNES}category")
+    assert category.get("text") == "News"
+    assert [c.get("text") for c in category.findall(f"{ITUNES}category")] == ["Daily News"]
+    feed = parse(tmp_path / "feed.xml").feed
+    assert feed.podcast_guid == str(
+        uuid.uuid5(uuid.UUID("ead4c236-bf58-58c6-a2c6-a6b28d128cb6"), "example.org/audio/feed.xml")
+    )
+    assert feed.subtitle == "山城晚报每日有声版。"
+    assert feed.publisher_detail.email == "audio@example.org"
+    with pytest.raises(ValueError, match="owner email"):
+        PublishSettings(owner_email="not an address")
+
+
+def test_unlocked_feed_says_no(tmp_path):
+    publish(tmp_path, make_issue(DAY2), PublishSettings(locked=False))
+    assert parse(tmp_path / "feed.xml").feed.podcast_locked == "no"
+
+
+@pytest.mark.parametrize(("name", "kind"), [("cover.jpg", "JPEG"), ("cover.png", "PNG")])
+def test_supplied_artwork_becomes_the_channel_image(tmp_path, name, kind):
+    from PIL import Image
+
+    art = tmp_path / "art" / f"mine.{kind.lower()}"
+    art.parent.mkdir()
+    Image.new("RGB", (1400, 1400), (200, 30, 30)).save(art, kind)
+    paper_dir = tmp_path / "paper"
+    paper_dir.mkdir()
+    tmp_path = paper_dir
+    publish(tmp_path, make_issue(DAY2), PublishSettings(base_url="https://example.org/audio/", artwork=art))
+    parsed = parse(tmp_path / "feed.xml")
+    assert parsed.feed.image.href == f"https://example.org/audio/{name}"
+    channel = ET.parse(tmp_path / "feed.xml").getroot().find("channel")
+    assert channel.find(f"{ITUNES}image").get("href") == f"https://example.org/audio/{name}"
+    assert channel.find("image/url").text == f"https://example.org/audio/{name}"
+    assert channel.find("image/title").text == channel.find("title").text
+    assert gpodder(tmp_path / "feed.xml")["cover_url"] == f"https://example.org/audio/{name}"
+
+
+def test_without_artwork_a_cover_is_drawn_and_linked(tmp_path):
+    publish(tmp_path, make_issue(DAY2))
+    channel = ET.parse(tmp_path / "feed.xml").getroot().find("channel")
+    assert (tmp_path / "cover.jpg").is_file()
+    assert channel.find(f"{ITUNES}image").get("href") == "cover.jpg"
+
+
+def tone(seconds: float, freq: float) -> Clip:
+    rate = 24000
+    t = np.arange(round(seconds * rate)) / rate
+    pcm = (0.3 * np.sin(2 * np.pi * freq * t) * 32767).astype("<i2")
+    encoder = lameenc.Encoder()
+    encoder.set_channels(1)
+    encoder.set_in_sample_rate(rate)
+    encoder.set_bit_rate(48)
+    return Clip(bytes(encoder.encode(pcm.tobytes()) + encoder.flush()), seconds)
+
+
+def test_id3_json_and_psc_chapters_of_a_real_episode_agree(tmp_path):
+    issue = make_issue(DAY2, pages=1)
+    (page,) = issue.pages
+    lines = [Utterance("A01版，要闻。", "A01版，要闻。", Part.OPENING, None, 0.6)]
+    for index, article in enumerate(page.articles):
+        lines += [
+            Utterance(article.title, article.title, Part.HEADER, index, 0.5),
+            Utterance("正文第一句。", "正文第一句。", Part.BODY, index, 0.4),
+        ]
+    script = PageScript(page, tuple(lines))
+    clips = [tone(0.7 + 0.3 * i, 200 + 40 * i) for i in range(len(lines))]
+    path = tmp_path / DAY2.isoformat() / "a01.mp3"
+    tags = {"title": "要闻", "album": PAPER, "artist": PAPER, "date": DAY2}
+    episode = assemble(script, clips, path, AudioSettings(), **tags)
+    publish_issue(tmp_path, issue, [episode], PublishSettings(base_url="https://example.org/a/"))
+
+    id3 = [(c.start, c.title) for c in read_chapters(path)]
+    data = json.loads((tmp_path / DAY2.isoformat() / "a01.chapters.json").read_text(encoding="utf-8"))
+    from_json = [(c["startTime"], c["title"]) for c in data["chapters"]]
+    (entry,) = parse(tmp_path / "feed.xml").entries
+    from_psc = [(c["start_parsed"].total_seconds(), c["title"]) for c in entry.psc_chapters["chapters"]]
+    (gpodder_episode,) = gpodder(tmp_path / "feed.xml", "https://example.org/a/feed.xml")["episodes"]
+    from_gpodder = [(c["start"], c["title"]) for c in gpodder_episode["chapters"]]
+
+    titles = ["A01版 要闻", *(a.title for a in page.articles)]
+    for source in (id3, from_json, from_psc, from_gpodder):
+        assert [title for _, title in source] == titles
+    for (a, _), (b, _), (c, _), (d, _) in zip(id3, from_json, from_psc, from_gpodder, strict=True):
+        assert abs(a - b) <= 0.5 and abs(a - c) <= 0.5 and abs(b - c) <= 0.5
+        assert d == int(c)  # gPodder keeps whole seconds only
+    # …and each article's chapter begins at its header as heard (cue times include the encoder delay).
+    headers = [episode.cues[i].start for i, u in enumerate(lines) if u.part is Part.HEADER]
+    assert [start for start, _ in id3[1:]] == pytest.approx(headers, abs=0.3)
+
+    # The transcript parses, and its cues run in order from the first line to the last.
+    assert entry.podcast_transcript["url"] == "https://example.org/a/2025-12-31/a01.vtt"
+    captions = webvtt.from_string((tmp_path / DAY2.isoformat() / "a01.vtt").read_text(encoding="utf-8"))
+    times = [(vtt_seconds(c.start), vtt_seconds(c.end)) for c in captions]
+    assert [c.text for c in captions] == [u.display for u in lines]
+    assert times == sorted(times) and all(start < end for start, end in times)
+    assert all(end <= start for (_, end), (start, _) in itertools.pairwise(times))
+    assert times[0][0] < 0.5 and episode.duration - times[-1][1] == pytest.approx(lines[-1].pause, abs=0.01)
+
+
+def vtt_seconds(stamp: str) -> float:
+    hours, minutes, rest = stamp.split(":")
+    return int(hours) * 3600 + int(minutes) * 60 + float(rest)

@@ -1,12 +1,13 @@
 import datetime as dt
 import hashlib
 import json
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
 
 from enews_audio.errors import PublishError
-from enews_audio.model import Article, Chapter, Episode, Issue, Page
+from enews_audio.model import Article, Chapter, Cue, Episode, Issue, Page
 from enews_audio.publish.record import make_record, read_record, read_records, write_record
 
 BUILT = dt.datetime(2025, 12, 31, 5, 30, tzinfo=dt.UTC)
@@ -109,3 +110,39 @@ def test_records_are_read_newest_first_and_must_match_their_folder(tmp_path):
     (tmp_path / "2025-12-29" / "build.json").rename(tmp_path / "2025-12-28" / "build.json")
     with pytest.raises(PublishError, match="2025-12-28"):
         read_records(tmp_path)
+
+
+def test_side_files_are_named_after_the_episode_and_recorded(tmp_path):
+    issue_dir, issue, episodes = sample(tmp_path)
+    with_cues = [replace(episodes[0], cues=(Cue(0.3, 1.0, "开场。"),)), episodes[1]]
+    record = make_record(issue_dir, issue, with_cues, built_at=BUILT)
+    assert (record.pages[0].chapters_file, record.pages[0].transcript_file) == (
+        "a01.chapters.json",
+        "a01.vtt",
+    )
+    assert (record.pages[1].chapters_file, record.pages[1].transcript_file) == ("a02.chapters.json", "")
+    write_record(issue_dir / "build.json", record)
+    assert read_record(issue_dir / "build.json") == record
+
+
+def test_a_record_from_before_transcripts_still_reads(tmp_path):
+    issue_dir, issue, episodes = sample(tmp_path)
+    path = issue_dir / "build.json"
+    write_record(path, make_record(issue_dir, issue, episodes, built_at=BUILT))
+    data = json.loads(path.read_text(encoding="utf-8"))
+    for page in data["pages"]:
+        page.pop("chapters_file")
+    path.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
+    assert {page.chapters_file for page in read_record(path).pages} == {""}
+
+
+@pytest.mark.parametrize("key", ["chapters_file", "transcript_file"])
+def test_a_side_file_outside_the_issue_folder_is_refused(tmp_path, key):
+    issue_dir, issue, episodes = sample(tmp_path)
+    path = issue_dir / "build.json"
+    write_record(path, make_record(issue_dir, issue, episodes, built_at=BUILT))
+    data = json.loads(path.read_text(encoding="utf-8"))
+    data["pages"][0][key] = "../../feed.xml"
+    path.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
+    with pytest.raises(PublishError, match=key):
+        read_record(path)

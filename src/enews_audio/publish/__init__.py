@@ -1,15 +1,29 @@
-"""Publish one built issue: record what was built, then regenerate the paper's feed from all records."""
+"""Publish one built issue: side files per episode, a record of the build, then the paper's feed."""
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from pathlib import Path
 
+from enews_audio.atomic import write_atomic
+from enews_audio.errors import PublishError
 from enews_audio.model import Episode, Issue
+from enews_audio.publish.cover import write_cover
 from enews_audio.publish.feed import PublishSettings, write_feed
-from enews_audio.publish.record import RECORD_NAME, make_record, write_record
+from enews_audio.publish.record import (
+    RECORD_NAME,
+    PageRecord,
+    chapters_name,
+    make_record,
+    read_record,
+    read_records,
+    transcript_name,
+    write_record,
+)
+from enews_audio.publish.site import write_site
 from enews_audio.publish.slug import paper_slug
+from enews_audio.publish.transcript import chapters_json, webvtt
 
 __all__ = ["PublishSettings", "paper_slug", "publish_issue"]
 
@@ -21,15 +35,47 @@ def publish_issue(
     settings: PublishSettings,
     *,
     extra: Mapping[str, object] | None = None,
+    gaps: Mapping[str, Sequence[str]] | None = None,
+    keep_pages: Collection[str] = (),
 ) -> Path:
-    """Write ``<date>/build.json`` for the episodes already in ``paper_dir/<date>/``, then ``feed.xml``.
+    """Publish the episodes already in ``paper_dir/<date>/``; returns the feed's path.
 
-    The feed is rebuilt from every issue's record on disk, so publishing an issue again replaces its
-    items and leaves the other issues' items as they were. ``extra`` (clip counts, failures, …) is stored
-    in the record as is. Returns the feed's path.
+    Beside each episode go ``<page>.chapters.json`` (Podcasting 2.0) and ``<page>.vtt`` (its transcript),
+    then ``build.json``, then ``feed.xml``, each written atomically in that order, so the feed never links
+    a file that is not there yet. The feed is rebuilt from every issue's record on disk: publishing an
+    issue again replaces its items and leaves the other issues' as they were. ``extra`` (clip counts,
+    failures, …) is stored in the record as is. ``gaps`` (page code -> headlines) are told in the episode
+    description; pages in ``keep_pages`` that this build did not make keep their previous episode and item.
+    Then the cover (drawn, or the user's) and the web edition.
     """
     issue_dir = paper_dir / issue.date.isoformat()
+    for episode in episodes:
+        if episode.chapters:
+            _write(issue_dir / chapters_name(episode.path), chapters_json(episode.chapters))
+        if episode.cues:
+            _write(issue_dir / transcript_name(episode.path), webvtt(episode.cues))
     built_at = dt.datetime.now(dt.UTC).replace(microsecond=0)
-    record = make_record(issue_dir, issue, episodes, built_at=built_at, extra=extra)
+    previous = _previous_pages(issue_dir, keep_pages)
+    record = make_record(
+        issue_dir, issue, episodes, built_at=built_at, extra=extra, gaps=gaps, previous=previous
+    )
     write_record(issue_dir / RECORD_NAME, record)
-    return write_feed(paper_dir, settings)
+    write_cover(paper_dir, issue.paper, supplied=settings.artwork)  # before the feed, which links it
+    feed = write_feed(paper_dir, settings)
+    write_site(paper_dir, read_records(paper_dir)[: settings.keep])
+    return feed
+
+
+def _previous_pages(issue_dir: Path, codes: Collection[str]) -> list[PageRecord]:
+    """Pages of the last build to keep, where their episode file is still there."""
+    path = issue_dir / RECORD_NAME
+    if not codes or not path.is_file():
+        return []
+    return [p for p in read_record(path).pages if p.code in codes and (issue_dir / p.file).is_file()]
+
+
+def _write(path: Path, text: str) -> None:
+    try:
+        write_atomic(path, text)
+    except OSError as exc:
+        raise PublishError(f"cannot write {path}: {exc.strerror or exc}") from exc

@@ -21,15 +21,18 @@ from enews_audio.atomic import write_atomic
 from enews_audio.errors import PublishError
 from enews_audio.model import episode_title
 from enews_audio.publish.record import PageRecord, Record, read_records
+from enews_audio.publish.transcript import timestamp
 
 # Elements carry their prefix literally ("itunes:author") and the root declares every namespace, so all
-# four are declared even before anything uses them (ElementTree only declares namespaces in use).
+# are declared even before anything uses them (ElementTree only declares namespaces in use).
 NAMESPACES = {
     "itunes": "http://www.itunes.com/dtds/podcast-1.0.dtd",
     "content": "http://purl.org/rss/1.0/modules/content/",
     "podcast": "https://podcastindex.org/namespace/1.0",
+    "psc": "http://podlove.org/simple-chapters",  # the only chapters gPodder (podcastparser) reads
     "atom": "http://www.w3.org/2005/Atom",
 }
+COVER_NAMES = ("cover.jpg", "cover.png")  # artwork in the paper folder, linked when present
 # Episode GUIDs are uuid5 in this namespace over "<paper-slug>/<date>/<page code>". Never change it:
 # apps skip an episode whose GUID they have seen and show a changed GUID as a new episode.
 GUID_NAMESPACE = uuid.UUID("6f3c0a52-3d8e-4b7a-9c61-2f0d5e8a4b17")
@@ -46,11 +49,17 @@ class PublishSettings:
     title: str = ""  # channel title; "" -> f"{paper}·有声版"
     author: str = ""  # "" -> the paper's name
     language: str = "zh-cn"
-    category: str = "News"  # an Apple Podcasts category, case-sensitive
+    category: str = "News"  # an Apple Podcasts category, case-sensitive; "News/Daily News" for a subcategory
+    owner_email: str = ""  # itunes:owner and podcast:locked's owner; Apple and podcast hosts write to it
+    description: str = ""  # channel description; "" -> a sentence naming the paper
+    locked: bool = True  # podcast:locked: other platforms must not import the feed as their own
+    artwork: Path | None = None  # the user's square cover image; None -> one is drawn with the paper's name
 
     def __post_init__(self) -> None:
         if self.keep < 1:
             raise ValueError(f"keep must be at least 1, not {self.keep}")
+        if self.owner_email and ("@" not in self.owner_email or any(c.isspace() for c in self.owner_email)):
+            raise ValueError(f"owner email {self.owner_email!r} is not an address")
 
 
 def write_feed(paper_dir: Path, settings: PublishSettings) -> Path:
@@ -64,39 +73,86 @@ def write_feed(paper_dir: Path, settings: PublishSettings) -> Path:
                 sizes[rel] = (paper_dir / rel).stat().st_size
             except OSError as exc:
                 raise PublishError(f"episode {paper_dir / rel} is gone: {exc.strerror or exc}") from exc
+            for side in (page.chapters_file, page.transcript_file):
+                if side and not (paper_dir / record.date.isoformat() / side).is_file():
+                    raise PublishError(f"{paper_dir / record.date.isoformat() / side} is gone")
+    cover = next((name for name in COVER_NAMES if (paper_dir / name).is_file()), None)
     path = paper_dir / "feed.xml"
-    write_atomic(path, render_feed(records, settings, sizes))
+    write_atomic(path, render_feed(records, settings, sizes, cover=cover))
     return path
 
 
-def render_feed(records: Sequence[Record], settings: PublishSettings, sizes: Mapping[str, int]) -> bytes:
-    """The feed for the newest ``settings.keep`` records; ``sizes`` maps "<date>/<file>" to bytes on disk."""
+def render_feed(
+    records: Sequence[Record],
+    settings: PublishSettings,
+    sizes: Mapping[str, int],
+    *,
+    cover: str | None = None,
+) -> bytes:
+    """The feed for the newest ``settings.keep`` records.
+
+    ``sizes`` maps "<date>/<file>" to bytes on disk; ``cover`` is the artwork's name in the paper folder.
+    """
     if not records:
         raise ValueError("a feed needs at least one issue")
     kept = sorted(records, key=lambda r: r.date, reverse=True)[: settings.keep]
     paper = kept[0].paper
     base = _base(settings.base_url)
 
+    def url(rel: str) -> str:
+        return urljoin(base, rel) if base else rel
+
+    title = settings.title or f"{paper}·有声版"
+    author = settings.author or paper
     rss = ET.Element("rss", {"version": "2.0", **{f"xmlns:{p}": uri for p, uri in NAMESPACES.items()}})
     channel = ET.SubElement(rss, "channel")
-    _add(channel, "title", settings.title or f"{paper}·有声版")
+    _add(channel, "title", title)
     _add(channel, "link", base or ".")
-    _add(channel, "description", f"{paper}逐版朗读：每个版面一集，每篇文章一个章节。")
+    _add(channel, "description", settings.description or f"{paper}逐版朗读：每个版面一集，每篇文章一个章节。")
     _add(channel, "language", settings.language)
     _add(channel, "lastBuildDate", email.utils.format_datetime(max(r.built_at for r in kept)))
     _add(channel, "generator", "enews-audio")
-    _add(channel, "itunes:author", settings.author or paper)
-    ET.SubElement(channel, "itunes:category", text=settings.category)
+    if cover:
+        image = ET.SubElement(channel, "image")
+        _add(image, "url", url(cover))
+        _add(image, "title", title)
+        _add(image, "link", base or ".")
+        ET.SubElement(channel, "itunes:image", href=url(cover))
+    _add(channel, "itunes:author", author)
+    owner = ET.SubElement(channel, "itunes:owner")
+    _add(owner, "itunes:name", author)
+    if settings.owner_email:
+        _add(owner, "itunes:email", settings.owner_email)
+    _add_category(channel, settings.category)
     _add(channel, "itunes:explicit", "false")
     _add(channel, "itunes:type", "episodic")
+    locked = {"owner": settings.owner_email} if settings.owner_email else {}
+    _add(channel, "podcast:locked", "yes" if settings.locked else "no", **locked)
     if base.startswith(("http://", "https://")):
         feed_url = urljoin(base, "feed.xml")
         ET.SubElement(channel, "atom:link", href=feed_url, rel="self", type="application/rss+xml")
         _add(channel, "podcast:guid", str(podcast_guid(feed_url)))
     for record in kept:
+        folder = record.date.isoformat()
         for index, page in enumerate(record.pages):
-            rel = f"{record.date.isoformat()}/{page.file}"
-            _add_item(channel, record, page, index, urljoin(base, rel) if base else rel, sizes[rel])
+            rel = f"{folder}/{page.file}"
+            item = _add_item(channel, record, page, index, url(rel), sizes[rel])
+            if page.chapters_file:
+                ET.SubElement(
+                    item,
+                    "podcast:chapters",
+                    url=url(f"{folder}/{page.chapters_file}"),
+                    type="application/json+chapters",
+                )
+            if page.transcript_file:
+                ET.SubElement(
+                    item,
+                    "podcast:transcript",
+                    url=url(f"{folder}/{page.transcript_file}"),
+                    type="text/vtt",
+                    language=settings.language,
+                )
+            _add_psc(item, page)
 
     ET.indent(rss)
     return ET.tostring(rss, encoding="utf-8", xml_declaration=True) + b"\n"
@@ -134,11 +190,15 @@ def rundown(titles: Sequence[str], limit: int = _DESCRIPTION_LIMIT) -> str:
     return ""
 
 
-def _add_item(channel: ET.Element, record: Record, page: PageRecord, index: int, url: str, size: int) -> None:
+def _add_item(
+    channel: ET.Element, record: Record, page: PageRecord, index: int, url: str, size: int
+) -> ET.Element:
     item = ET.SubElement(channel, "item")
     title = episode_title(record.paper, record.date, page.code, page.name)
     _add(item, "title", title)
     summary = rundown(page.articles) or title
+    if page.gaps:
+        summary += f"\n（本集有{len(page.gaps)}篇文章部分语音暂缺：{'、'.join(page.gaps)}）"
     _add(item, "description", summary)
     _add(item, "content:encoded", _html_list(summary))
     ET.SubElement(item, "enclosure", url=url, length=str(size), type="audio/mpeg")
@@ -146,6 +206,23 @@ def _add_item(channel: ET.Element, record: Record, page: PageRecord, index: int,
     _add(item, "pubDate", email.utils.format_datetime(page_pubdate(record.date, index)))
     _add(item, "itunes:duration", str(round(page.duration)))
     _add(item, "itunes:episodeType", "full")
+    return item
+
+
+def _add_psc(item: ET.Element, page: PageRecord) -> None:
+    """Podlove Simple Chapters: the same chapters as the MP3's ID3 frames and the JSON file."""
+    if not page.chapters:
+        return
+    chapters = ET.SubElement(item, "psc:chapters", version="1.2")
+    for chapter in page.chapters:
+        ET.SubElement(chapters, "psc:chapter", start=timestamp(chapter.start), title=chapter.title)
+
+
+def _add_category(channel: ET.Element, category: str) -> None:
+    """``News`` or ``News/Daily News``: Apple nests a subcategory inside its category."""
+    parent = channel
+    for name in (part.strip() for part in category.split("/")):
+        parent = ET.SubElement(parent, "itunes:category", text=name)
 
 
 def _html_list(summary: str) -> str:

@@ -6,7 +6,7 @@ import datetime as dt
 import hashlib
 import json
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -31,6 +31,9 @@ class PageRecord:
     sha256: str
     chapters: tuple[Chapter, ...]
     articles: tuple[str, ...]
+    chapters_file: str = ""  # Podcasting 2.0 chapters JSON beside the episode; "" when there is none
+    transcript_file: str = ""  # WebVTT transcript beside the episode; "" when there is none
+    gaps: tuple[str, ...] = ()  # headlines of articles published with a spoken notice for missing audio
 
 
 @dataclass(frozen=True, slots=True)
@@ -49,8 +52,14 @@ def make_record(
     *,
     built_at: dt.datetime,
     extra: Mapping[str, object] | None = None,
+    gaps: Mapping[str, Sequence[str]] | None = None,
+    previous: Sequence[PageRecord] = (),
 ) -> Record:
-    """Describe the episodes as they are on disk now (size and hash of each file), in printed page order."""
+    """Describe the episodes as they are on disk now (size and hash of each file), in printed page order.
+
+    ``gaps`` maps a page code to the headlines that have a spoken notice in place of missing audio;
+    ``previous`` are pages of an earlier build kept as they were (pages this build could not make).
+    """
     extra = dict(extra or {})
     if clash := _RESERVED & extra.keys():
         raise ValueError(f"extra must not set {sorted(clash)}")
@@ -60,10 +69,21 @@ def make_record(
         raise ValueError(f"more than one episode per page in {codes}")
     if strays := [code for code in codes if code not in order]:
         raise ValueError(f"episodes for pages not in the issue: {strays}")
-    pages = tuple(
-        _page_record(issue_dir, episode) for episode in sorted(episodes, key=lambda e: order[e.page.code])
-    )
+    gaps = gaps or {}
+    made = [replace(_page_record(issue_dir, e), gaps=tuple(gaps.get(e.page.code, ()))) for e in episodes]
+    kept = [p for p in previous if p.code in order and p.code not in codes]
+    pages = tuple(sorted([*made, *kept], key=lambda p: order[p.code]))
     return Record(issue.paper, issue.date, built_at, pages, extra)
+
+
+def chapters_name(episode_file: str) -> str:
+    """``a04.mp3`` -> ``a04.chapters.json``: where an episode's chapters JSON sits beside it."""
+    return f"{Path(episode_file).stem}.chapters.json"
+
+
+def transcript_name(episode_file: str) -> str:
+    """``a04.mp3`` -> ``a04.vtt``."""
+    return f"{Path(episode_file).stem}.vtt"
 
 
 def write_record(path: Path, record: Record) -> None:
@@ -82,6 +102,9 @@ def write_record(path: Path, record: Record) -> None:
                 "sha256": page.sha256,
                 "chapters": [[round(c.start, 3), round(c.end, 3), c.title] for c in page.chapters],
                 "articles": list(page.articles),
+                **({"chapters_file": page.chapters_file} if page.chapters_file else {}),
+                **({"transcript_file": page.transcript_file} if page.transcript_file else {}),
+                **({"gaps": list(page.gaps)} if page.gaps else {}),
             }
             for page in record.pages
         ],
@@ -128,6 +151,8 @@ def _page_record(issue_dir: Path, episode: Episode) -> PageRecord:
         sha256=digest,
         chapters=episode.chapters,
         articles=tuple(article.title for article in episode.page.articles),
+        chapters_file=chapters_name(episode.path) if episode.chapters else "",
+        transcript_file=transcript_name(episode.path) if episode.cues else "",
     )
 
 
@@ -164,9 +189,7 @@ def _parse(data: Any) -> Record:
 def _parse_page(data: Any) -> PageRecord:
     if not isinstance(data, dict):
         raise TypeError("a page is not a JSON object")
-    file = _text(data, "file")
-    if Path(file).name != file or file in {".", ".."}:
-        raise ValueError(f"episode file {file!r} is not a plain file name")
+    file = _file_name(data, "file")
     size = data["size"]
     duration = data["duration"]
     if not isinstance(size, int) or not isinstance(duration, int | float):
@@ -180,7 +203,19 @@ def _parse_page(data: Any) -> PageRecord:
         sha256=_text(data, "sha256"),
         chapters=tuple(Chapter(float(start), float(end), str(text)) for start, end, text in data["chapters"]),
         articles=tuple(str(title) for title in data["articles"]),
+        # Optional: records written before transcripts existed have neither.
+        chapters_file=_file_name(data, "chapters_file") if "chapters_file" in data else "",
+        transcript_file=_file_name(data, "transcript_file") if "transcript_file" in data else "",
+        gaps=tuple(str(title) for title in data.get("gaps", ())),
     )
+
+
+def _file_name(data: dict[str, Any], key: str) -> str:
+    """A file of the issue folder: a plain name, never a path that could point elsewhere."""
+    name = _text(data, key)
+    if Path(name).name != name or name in {".", ".."}:
+        raise ValueError(f"{key} {name!r} is not a plain file name")
+    return name
 
 
 def _text(data: dict[str, Any], key: str) -> str:
