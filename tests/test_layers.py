@@ -46,7 +46,7 @@ def test_asyncio_stays_inside_speech():
 @pytest.mark.parametrize(
     ("stage", "public"),
     [
-        ("sources", {"load_issue"}),
+        ("sources", {"load_issue", "FetchSettings"}),
         (
             "text",
             {

@@ -103,7 +103,7 @@ def test_failed_sentences_publish_nothing_and_a_rerun_makes_only_what_failed(tmp
     assert "503" in failure.reason
     assert failed.feed is None
     assert (feed.read_bytes(), (ok.issue_dir / "b02.mp3").read_bytes()) == before
-    assert not [p for p in (tmp_path / "out").rglob(".staging*")]
+    assert not list((tmp_path / "out" / ".cache" / "staging").iterdir())
 
     retry = FakeEngine()
     resumed = build(changed, retry, BuildSettings(out_dir=tmp_path / "out"))
@@ -118,3 +118,64 @@ def test_issue_date_and_titles_reach_the_record(tmp_path):
     assert report.issue_dir == tmp_path / "out" / "shanchengwanbao" / "2026-02-14"
     record = (report.issue_dir / "build.json").read_text(encoding="utf-8")
     assert "新桥通车" in record and "fake/1" in record
+
+
+TWO_PAGES = (
+    MANIFEST
+    + """
+[[pages]]
+code = "B03"
+name = "民生"
+
+[[pages.articles]]
+title = "菜价平稳"
+paragraphs = ["本周蔬菜价格总体平稳。"]
+"""
+)
+
+
+def _down_on(word):
+    def handler(text):
+        if word in text:
+            raise EngineUnavailableError("edge-tts: service answered 503")
+        return silent_clip(text)
+
+    return handler
+
+
+def test_a_failed_page_keeps_its_last_episode_while_the_others_are_published(tmp_path):
+    source = tmp_path / "issue.toml"
+    source.write_text(TWO_PAGES, encoding="utf-8")
+    settings = BuildSettings(out_dir=tmp_path / "out", attempts=1)
+    first = build(source, FakeEngine(), settings)
+    b03_before = (first.issue_dir / "b03.mp3").read_bytes()
+
+    source.write_text(
+        TWO_PAGES.replace("总体平稳。", "总体平稳，略有下降。").replace("今年收成好。", "今年收成很好。")
+    )
+    report = build(source, FakeEngine(_down_on("略有下降")), settings)
+    assert not report.ok
+    assert {f.page for f in report.failures} == {"B03"}
+    assert [e.page.code for e in report.episodes] == ["B02"]
+    assert (report.issue_dir / "b03.mp3").read_bytes() == b03_before
+    items = feedparser.parse((report.issue_dir.parent / "feed.xml").read_bytes()).entries
+    assert sorted(i.title.split()[-2] for i in items) == ["B02版", "B03版"]
+    record = (report.issue_dir / "build.json").read_text(encoding="utf-8")
+    assert "略有下降" in record  # the failure is recorded with the sentence
+
+
+def test_allow_gaps_publishes_with_a_spoken_notice_and_says_so(tmp_path):
+    source = tmp_path / "issue.toml"
+    source.write_text(TWO_PAGES, encoding="utf-8")
+    engine = FakeEngine(_down_on("价格"))
+    settings = BuildSettings(out_dir=tmp_path / "out", attempts=1, allow_gaps=True)
+    report = build(source, engine, settings)
+    assert report.ok and [g.page for g in report.gaps] == ["B03"]
+    assert [e.page.code for e in report.episodes] == ["B02", "B03"]
+    assert "本段语音暂缺。" in engine.calls  # the notice itself was spoken by the engine
+    (item,) = [
+        i
+        for i in feedparser.parse((report.issue_dir.parent / "feed.xml").read_bytes()).entries
+        if "B03" in i.title
+    ]
+    assert "语音暂缺" in item.description and "菜价平稳" in item.description

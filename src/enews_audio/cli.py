@@ -2,22 +2,24 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import functools
 from collections.abc import Callable
 from pathlib import Path
-from typing import Annotated, Any, TypeVar
+from typing import Annotated, Any, ClassVar, TypeVar
 
 import typer
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 from rich.table import Table
 
-from enews_audio import __version__, speech
-from enews_audio.audio import AudioSettings
+from enews_audio import __version__, pipeline, speech, text
+from enews_audio import serve as server
+from enews_audio.config import load_config
 from enews_audio.errors import EnewsError
 from enews_audio.model import Progress as StageProgress
-from enews_audio.pipeline import BuildReport, BuildSettings, build
-from enews_audio.publish import PublishSettings
+from enews_audio.pipeline import BuildReport, BuildSettings
+from enews_audio.sources import FetchSettings
 
 app = typer.Typer(
     help="Turn a Chinese newspaper issue into per-page podcast episodes with chapters and an RSS feed.",
@@ -59,51 +61,138 @@ def _main(
     """Turn a Chinese newspaper issue into per-page podcast episodes with chapters and an RSS feed."""
 
 
+# Options shared by the commands that read an issue.
+Source = Annotated[
+    str,
+    typer.Argument(
+        help="Reader-app text exports (a folder or one .txt), an issue.toml, or an e-paper: its URL, "
+        "a saved copy's folder or one of its pages."
+    ),
+]
+IssueDate = Annotated[
+    dt.datetime | None,
+    typer.Option(
+        "--date", formats=["%Y-%m-%d"], help="The e-paper's issue of this day [default: the latest]."
+    ),
+]
+FetchDelay = Annotated[float, typer.Option(min=0, help="Seconds between two requests to an e-paper site.")]
+PageCache = Annotated[
+    Path | None, typer.Option(help="Folder for fetched e-paper pages [default: ~/.cache/enews-audio/pages].")
+]
+Profiles = Annotated[
+    Path | None, typer.Option(help="TOML file of [[profile]] tables describing other e-papers.")
+]
+Lexicons = Annotated[
+    list[Path] | None,
+    typer.Option(
+        "--lexicon", help="Extra lexicon TOML (substitutions, pinyin); repeatable; later files win."
+    ),
+]
+ScriptFile = Annotated[
+    Path | None, typer.Option("--script", help="Your script.toml over voices/script.toml.")
+]
+
+
+def _reading(
+    out_dir: Path,
+    date: dt.datetime | None,
+    fetch_delay: float,
+    page_cache: Path | None,
+    profiles: Path | None,
+    **more: Any,
+) -> BuildSettings:
+    return BuildSettings(
+        out_dir=out_dir,
+        date=date.date() if date else None,
+        fetch=FetchSettings(cache_dir=page_cache, delay=fetch_delay),
+        profiles=profiles,
+        **more,
+    )
+
+
 @app.command("build")
 @reported
 def build_command(
-    source: Annotated[
-        Path,
-        typer.Argument(help="A folder of reader-app text exports, one such .txt file, or an issue.toml."),
-    ],
+    source: Source,
     out_dir: Annotated[Path, typer.Option("--out", "-o", help="Where episodes and the feed go.")] = Path(
         "output"
     ),
+    preset: Annotated[str | None, typer.Option(help="news, slow, fast, or a preset .toml file.")] = None,
     engine: Annotated[
-        str, typer.Option(help="auto (edge when the service answers, else offline), edge, offline or fake.")
-    ] = "auto",
+        str | None,
+        typer.Option(
+            help="auto (edge when the service answers, else offline), edge, offline or fake "
+            "[default: the preset's, else auto]."
+        ),
+    ] = None,
     voice: Annotated[
         str | None, typer.Option(help="Voice name, e.g. zh-CN-XiaoxiaoNeural or zf_xiaobei.")
     ] = None,
-    rate: Annotated[int, typer.Option(help="Speaking rate in percent, e.g. -10 for slower.")] = 0,
+    rate: Annotated[int | None, typer.Option(help="Speaking rate in percent, e.g. -10 for slower.")] = None,
+    pitch: Annotated[int | None, typer.Option(help="Pitch in Hz (edge voices).")] = None,
+    volume: Annotated[int | None, typer.Option(help="Volume in percent (edge voices).")] = None,
+    proxy: Annotated[str | None, typer.Option(help="Proxy for edge-tts, e.g. http://127.0.0.1:8080.")] = None,
+    config: Annotated[
+        Path | None, typer.Option(help="Paper settings TOML [default: ./enews-audio.toml when present].")
+    ] = None,
     base_url: Annotated[
-        str,
-        typer.Option(help="Public URL of the output's paper folder, used for enclosure links in the feed."),
-    ] = "",
-    keep: Annotated[int, typer.Option(help="How many issues the feed keeps.")] = 30,
+        str | None, typer.Option(help="Public URL of the output's paper folder, for the feed's links.")
+    ] = None,
+    keep: Annotated[
+        int | None, typer.Option(min=1, help="How many issues the feed keeps [default: 30].")
+    ] = None,
+    allow_gaps: Annotated[
+        bool, typer.Option("--allow-gaps", help="Publish with a spoken notice where a sentence failed.")
+    ] = False,
+    lexicon: Lexicons = None,
+    script: ScriptFile = None,
+    date: IssueDate = None,
+    fetch_delay: FetchDelay = 1.0,
+    page_cache: PageCache = None,
+    profiles: Profiles = None,
     cache_dir: Annotated[
         Path | None, typer.Option("--cache", help="Clip cache folder [default: OUT/.cache/clips].")
     ] = None,
     concurrency: Annotated[
-        int | None, typer.Option(help="Requests at once [default: the engine's own].")
+        int | None, typer.Option(min=1, help="Requests at once [default: the engine's].")
     ] = None,
     attempts: Annotated[
         int, typer.Option(min=1, help="Tries per sentence when the engine fails transiently.")
     ] = 4,
 ) -> None:
-    """Build SOURCE into one MP3 per page, a build.json and the paper's feed.xml (calls pipeline.build)."""
-    settings = BuildSettings(
-        out_dir=out_dir,
-        audio=AudioSettings(),
-        publish=PublishSettings(base_url=base_url, keep=keep),
-        cache_dir=cache_dir,
-        concurrency=concurrency,
-        attempts=attempts,
+    """Build SOURCE into one MP3 per page, transcripts, chapters, the feed and a web edition (pipeline.build)."""
+    paper = load_config(config)
+    chosen_preset = speech.load_preset(preset) if preset else None
+    extra_lexicons = lexicon or []
+    offline_pinyin = text.load_lexicon("offline", voice or "", extra_lexicons).pinyin
+    chosen = speech.select_engine(
+        engine, voice, rate=rate, pitch=pitch, volume=volume, preset=chosen_preset, proxy=proxy,
+        pinyin=offline_pinyin, on_choice=lambda m: err.print(m, highlight=False),
+    )  # fmt: skip
+    pauses = chosen_preset.pauses if chosen_preset else None
+    text_settings = text.TextSettings(
+        lexicon=text.load_lexicon(chosen.name, chosen.voice.name, extra_lexicons),
+        script=script,
+        **(
+            {}
+            if pauses is None
+            else dict(
+                sentence_pause=pauses.sentence,
+                paragraph_pause=pauses.paragraph,
+                heading_pause=pauses.heading,
+                article_pause=pauses.article,
+            )
+        ),
     )
-    chosen = speech.select_engine(engine, voice, rate=rate, on_choice=lambda m: err.print(m, highlight=False))
+    settings = _reading(
+        out_dir, date, fetch_delay, page_cache, profiles,
+        text=text_settings,
+        publish=paper.publish_settings(base_url=base_url, keep=keep),
+        cache_dir=cache_dir, concurrency=concurrency, attempts=attempts, allow_gaps=allow_gaps,
+    )  # fmt: skip
     try:
-        with _progress_bar() as on_progress:
-            report = build(source, chosen, settings, on_progress)
+        with _ProgressBar() as on_progress:
+            report = pipeline.build(source, chosen, settings, on_progress)
     finally:
         speech.close_engine(chosen)
     _print_report(report)
@@ -111,8 +200,108 @@ def build_command(
         raise typer.Exit(3)
 
 
-class _progress_bar:
+@app.command("script")
+@reported
+def script_command(
+    source: Source,
+    spoken: Annotated[
+        bool, typer.Option("--spoken", help="Also show what is said: numbers read out, lexicon applied.")
+    ] = False,
+    engine: Annotated[str, typer.Option(help="Whose lexicon to apply: edge or offline.")] = "edge",
+    voice: Annotated[str | None, typer.Option(help="Voice whose lexicon entries apply.")] = None,
+    lexicon: Lexicons = None,
+    script: ScriptFile = None,
+    date: IssueDate = None,
+    fetch_delay: FetchDelay = 1.0,
+    page_cache: PageCache = None,
+    profiles: Profiles = None,
+) -> None:
+    """Print, per page, the utterances that would be spoken, without synthesising (pipeline.script)."""
+    lex = text.load_lexicon(engine, voice or "", lexicon or [])
+    settings = _reading(
+        Path("output"),
+        date,
+        fetch_delay,
+        page_cache,
+        profiles,
+        text=text.TextSettings(lexicon=lex, script=script),
+    )
+    proof = text.format_script(pipeline.script(source, settings), spoken=spoken)
+    out.print(proof, end="", markup=False, highlight=False)
+
+
+@app.command("lint")
+@reported
+def lint_command(
+    source: Source,
+    engine: Annotated[str, typer.Option(help="Whose lexicon counts as fixed: edge or offline.")] = "offline",
+    voice: Annotated[str | None, typer.Option(help="Voice whose lexicon entries apply.")] = None,
+    lexicon: Lexicons = None,
+    date: IssueDate = None,
+    fetch_delay: FetchDelay = 1.0,
+    page_cache: PageCache = None,
+    profiles: Profiles = None,
+) -> None:
+    """List words a voice may misread (polyphones, Latin, leftover digits, odd symbols) with their place."""
+    lex = text.load_lexicon(engine, voice or "", lexicon or [])
+    settings = _reading(
+        Path("output"), date, fetch_delay, page_cache, profiles, text=text.TextSettings(lexicon=lex)
+    )
+    findings = pipeline.lint(source, settings)
+    out.print(text.format_findings(findings), end="", markup=False, highlight=False)
+    out.print(f"{len(findings)} finding(s)", highlight=False)
+
+
+@app.command("voices")
+@reported
+def voices_command(
+    refresh: Annotated[
+        bool, typer.Option("--refresh", help="Fetch the live edge-tts list and save it as the snapshot.")
+    ] = False,
+    proxy: Annotated[str | None, typer.Option(help="Proxy for edge-tts, e.g. http://127.0.0.1:8080.")] = None,
+) -> None:
+    """List the voices: edge-tts (snapshot, or live with --refresh) and the embedded offline ones."""
+    table = Table("engine", "voice", "gender", "locale", "notes")
+    for v in speech.list_voices(refresh, proxy=proxy):
+        table.add_row(v.engine, v.name, v.gender, v.locale, v.notes)
+    out.print(table)
+    out.print(f"presets (--preset): {', '.join(speech.preset_names())}", highlight=False)
+
+
+@app.command("serve")
+@reported
+def serve_command(
+    root: Annotated[Path, typer.Argument(help="The output folder (or one paper's folder) to serve.")] = Path(
+        "output"
+    ),
+    host: Annotated[
+        str, typer.Option(help="Address to listen on; 0.0.0.0 lets phones on the same network subscribe.")
+    ] = "127.0.0.1",
+    port: Annotated[int, typer.Option(min=0, max=65535, help="Port to listen on (0: any free port).")] = 8000,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Don't print a line per request.")] = False,
+) -> None:
+    """Serve the output to podcast apps and browsers until Ctrl-C (serve.serve).
+
+    Feeds built without --base-url are served with links to the address they were fetched from.
+    """
+
+    def ready(url: str) -> None:
+        out.print(f"serving {root} at {url} (Ctrl-C stops)", highlight=False)
+        if host in {"0.0.0.0", "::"}:
+            out.print(
+                "from a phone, use this computer's network address in place of the host", highlight=False
+            )
+        for feed in server.feeds(root):
+            out.print(f"  feed: {url}{feed}", highlight=False)
+
+    log = None if quiet else (lambda line: err.print(line, markup=False, highlight=False))
+    server.serve(root, host, port, on_ready=ready, on_request=log)
+
+
+class _ProgressBar:
     """A rich bar per stage with ETA; silent when stderr is not a terminal (cron)."""
+
+    LABELS: ClassVar[dict[str, str]] = {"speech": "synthesising clips", "audio": "assembling pages"}
 
     def __init__(self) -> None:
         self._bar = Progress(
@@ -133,9 +322,8 @@ class _progress_bar:
         self._bar.stop()
 
     def _update(self, p: StageProgress) -> None:
-        labels = {"speech": "synthesising clips", "audio": "assembling pages"}
         if p.stage not in self._tasks:
-            self._tasks[p.stage] = self._bar.add_task(labels.get(p.stage, p.stage), total=p.total)
+            self._tasks[p.stage] = self._bar.add_task(self.LABELS.get(p.stage, p.stage), total=p.total)
         self._bar.update(self._tasks[p.stage], completed=p.done, total=p.total)
 
 
@@ -144,9 +332,8 @@ def _print_report(report: BuildReport) -> None:
     out.print(
         f"{issue.paper} {issue.date}: {len(issue.pages)} pages, engine {report.engine}", highlight=False
     )
-    out.print(
-        f"clips: {report.made} made, {report.reused} reused, {len(report.failures)} failed", highlight=False
-    )
+    failed = len({f.sentence for f in report.failures})
+    out.print(f"clips: {report.made} made, {report.reused} reused, {failed} failed", highlight=False)
     if report.episodes:
         table = Table("page", "file", "articles", "duration")
         for ep in report.episodes:
@@ -160,10 +347,17 @@ def _print_report(report: BuildReport) -> None:
         out.print(table)
         out.print(f"episodes in {report.issue_dir}", highlight=False)
         out.print(f"feed: {report.feed}", highlight=False)
-    if report.failures:
+    for gap in report.gaps:
         err.print(
-            f"error: {len(report.failures)} sentence(s) could not be spoken; nothing was published "
-            "(previous episodes and feed are unchanged; rerun to resume):",
+            f"gap: {gap.page} 《{gap.article}》 “{gap.sentence[:30]}”: {gap.reason}",
+            markup=False,
+            highlight=False,
+        )
+    if report.failures:
+        pages = sorted({f.page for f in report.failures})
+        err.print(
+            f"error: {len(report.failures)} sentence(s) could not be spoken; page(s) {', '.join(pages)} not "
+            "published (their previous episodes stay; rerun to resume, or use --allow-gaps):",
             highlight=False,
         )
         for f in report.failures:

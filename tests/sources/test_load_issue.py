@@ -5,7 +5,6 @@ from pathlib import Path
 
 import pytest
 
-from enews_audio import sources
 from enews_audio.errors import SourceError
 from enews_audio.sources import load_issue
 
@@ -25,10 +24,6 @@ def error(source: Path) -> str:
     with pytest.raises(SourceError) as caught:
         load_issue(source)
     return str(caught.value)
-
-
-def test_public_names():
-    assert sources.__all__ == ["load_issue"]
 
 
 def test_folder_orders_pages_by_code_and_articles_by_natural_name():

@@ -116,3 +116,22 @@ def test_synthesize_works_inside_a_running_event_loop(tmp_path):
 def test_settings_are_checked():
     with pytest.raises(ValueError):
         SpeechSettings(cache_dir=".", attempts=0)
+
+
+def test_each_text_is_settled_once_as_it_finishes_cached_or_made_or_failed(tmp_path):
+    synthesize(["甲。"], FakeEngine(), _settings(tmp_path))
+
+    def half_down(text):
+        if text == "丙。":
+            raise EngineUnavailableError("down")
+        return silent_clip(text)
+
+    settled = []
+    synthesize(
+        ["甲。", "乙。", "丙。", "乙。"],
+        FakeEngine(half_down),
+        _settings(tmp_path, attempts=1),
+        on_settled=lambda t, c: settled.append((t, c is not None)),
+    )
+    assert settled[0] == ("甲。", True)  # from the cache, before anything is spoken
+    assert sorted(settled) == [("丙。", False), ("乙。", True), ("甲。", True)]

@@ -14,7 +14,7 @@ from enews_audio.sources.manifest import load_manifest
 from enews_audio.sources.profile import Profile, load_profiles
 from enews_audio.sources.reader_export import Export, read_export
 
-__all__ = ["load_issue"]
+__all__ = ["FetchSettings", "load_issue"]
 
 MANIFEST = "issue.toml"
 _ONE = "a folder holds one issue"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 
-from enews_audio.model import Progress
+from enews_audio.model import Clip, Progress
 from enews_audio.speech.engine import Engine, Voice
 from enews_audio.speech.fake import FakeEngine
 from enews_audio.speech.placeholder import PLACEHOLDER_TEXT, placeholder_clip
@@ -40,9 +40,14 @@ def synthesize(
     engine: Engine,
     settings: SpeechSettings,
     on_progress: Callable[[Progress], None] | None = None,
+    on_settled: Callable[[str, Clip | None], None] | None = None,
 ) -> SpeechResult:
-    """Clips for every distinct text, from the cache where possible; failures are reported, not raised."""
-    return run_sync(run(texts, engine, settings, on_progress))
+    """Clips for every distinct text, from the cache where possible; failures are reported, not raised.
+
+    ``on_settled(text, clip_or_None)`` is called (from the speech thread) as each text is done, so a caller
+    can start on finished work while the rest is still being spoken.
+    """
+    return run_sync(run(texts, engine, settings, on_progress, on_settled))
 
 
 def close_engine(engine: Engine) -> None:

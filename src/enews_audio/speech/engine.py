@@ -29,6 +29,7 @@ class Engine(Protocol):
     """A speech engine. ``identity`` names engine, version and voice settings: the cache key's prefix."""
 
     name: str
+    voice: Voice
     identity: str
     concurrency: int  # how many calls are worth running at once
 

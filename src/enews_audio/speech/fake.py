@@ -7,6 +7,7 @@ from collections.abc import Awaitable, Callable
 from functools import cache
 
 from enews_audio.model import Clip
+from enews_audio.speech.engine import Voice
 
 Handler = Callable[[str], Clip | Awaitable[Clip]]
 
@@ -36,6 +37,7 @@ class FakeEngine:
     """``FakeEngine(handler)``: a handler may fail, sleep or count calls; the default returns silence."""
 
     name = "fake"
+    voice = Voice("fake")
     concurrency = 4
 
     def __init__(self, handler: Handler | None = None, identity: str = "fake/1") -> None:

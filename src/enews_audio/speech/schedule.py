@@ -48,8 +48,10 @@ async def run(
     engine: Engine,
     settings: SpeechSettings,
     on_progress: Callable[[Progress], None] | None = None,
+    on_settled: Callable[[str, Clip | None], None] | None = None,
 ) -> SpeechResult:
     unique = list(dict.fromkeys(texts))
+    settled = on_settled or (lambda _t, _c: None)
     cache = ClipCache(settings.cache_dir)
     clips: dict[str, Clip] = {}
     todo: list[str] = []
@@ -60,6 +62,8 @@ async def run(
         else:
             clips[text] = clip
     reused = len(clips)
+    for text, clip in clips.items():
+        settled(text, clip)
     failures: dict[str, str] = {}
     done = 0
     report = on_progress or (lambda _p: None)
@@ -73,9 +77,11 @@ async def run(
                 clip = await _with_retries(engine, text, settings)
             except SpeechError as exc:
                 failures[text] = " ".join(str(exc).split()) or type(exc).__name__
+                settled(text, None)
             else:
                 cache.put(clip_key(engine.identity, text), clip)  # at once: a killed build keeps what it made
                 clips[text] = clip
+                settled(text, clip)
         done += 1
         report(Progress("speech", done, len(todo), text))
 

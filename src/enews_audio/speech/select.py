@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 
 from enews_audio.errors import UnknownVoiceError, UsageError
 from enews_audio.speech.engine import Engine, Voice
@@ -25,12 +25,14 @@ def select_engine(
     preset: Preset | None = None,
     edge_url: str | None = None,
     proxy: str | None = None,
+    pinyin: Mapping[str, str] | None = None,
     on_choice: Callable[[str], None] | None = None,
 ) -> Engine:
     """The engine for ``kind``; with "auto" the edge service is probed once and ``on_choice`` told why.
 
     Anything given explicitly wins over the ``preset``, which wins over the defaults (auto, the engine's
-    default voice, normal rate). ``proxy`` and ``edge_url`` (else ``$ENEWS_EDGE_URL``) reach edge-tts.
+    default voice, normal rate). ``proxy`` and ``edge_url`` (else ``$ENEWS_EDGE_URL``) reach edge-tts;
+    ``pinyin`` (word -> "pin1 yin1") overrides the offline voice's readings.
     """
     kind = kind or (preset.engine if preset else "auto")
     if kind not in ENGINES:
@@ -53,7 +55,7 @@ def select_engine(
     from enews_audio.speech.offline import OfflineEngine, offline_voices
 
     _check_voice(name, "offline", offline_voices())
-    return OfflineEngine(Voice(name, rate=rate, pitch=pitch, volume=volume))
+    return OfflineEngine(Voice(name, rate=rate, pitch=pitch, volume=volume), overrides=pinyin)
 
 
 def _auto(
