@@ -61,7 +61,7 @@ def test_asyncio_stays_inside_speech():
                 "format_findings",
             },
         ),
-        ("audio", {"assemble", "AudioSettings", "read_chapters"}),
+        ("audio", {"assemble", "AudioSettings", "read_chapters", "EpisodeMemo", "fingerprint"}),
         ("publish", {"publish_issue", "PublishSettings", "paper_slug"}),
         (
             "speech",

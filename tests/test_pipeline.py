@@ -179,3 +179,21 @@ def test_allow_gaps_publishes_with_a_spoken_notice_and_says_so(tmp_path):
         if "B03" in i.title
     ]
     assert "语音暂缺" in item.description and "菜价平稳" in item.description
+
+
+def test_an_unchanged_rebuild_reuses_every_episode_and_a_changed_page_is_remade(tmp_path):
+    source = tmp_path / "issue.toml"
+    source.write_text(TWO_PAGES, encoding="utf-8")
+    settings = BuildSettings(out_dir=tmp_path / "out")
+    first = build(source, FakeEngine(), settings)
+    stamps = {p: p.stat().st_mtime_ns for p in first.issue_dir.glob("*.mp3")}
+
+    again = build(source, FakeEngine(), settings)
+    assert {p: p.stat().st_mtime_ns for p in again.issue_dir.glob("*.mp3")} == stamps
+    assert [e.chapters for e in again.episodes] == [e.chapters for e in first.episodes]
+
+    source.write_text(TWO_PAGES.replace("总体平稳。", "总体平稳，略有下降。"), encoding="utf-8")
+    changed = build(source, FakeEngine(), settings)
+    b02, b03 = (changed.issue_dir / "b02.mp3"), (changed.issue_dir / "b03.mp3")
+    assert b02.stat().st_mtime_ns == stamps[b02]
+    assert b03.stat().st_mtime_ns != stamps[b03]

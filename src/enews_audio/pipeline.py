@@ -81,9 +81,9 @@ def build(
     issue_dir = paper_dir / issue.date.isoformat()
     spoken = [u.spoken for page in script.pages for u in page.utterances]
 
-    with _Assembler(
-        script, settings.out_dir / ".cache" / "staging", settings.audio, on_progress
-    ) as assembler:
+    cache = settings.out_dir / ".cache"
+    memo = audio.EpisodeMemo(cache / "episodes")
+    with _Assembler(script, cache / "staging", issue_dir, memo, settings.audio, on_progress) as assembler:
         # Pages are assembled as soon as their last clip is in, while later pages are still being spoken.
         result = speech.synthesize(spoken, engine, settings.speech, on_progress, assembler.settled)
         failures, gaps = _failures(script, result.failures), ()
@@ -94,7 +94,8 @@ def build(
         if episodes:
             issue_dir.mkdir(parents=True, exist_ok=True)
             for episode in episodes:
-                os.replace(assembler.staging / episode.path, issue_dir / episode.path)
+                if (assembler.staging / episode.path).exists():  # else reused: already in place
+                    os.replace(assembler.staging / episode.path, issue_dir / episode.path)
 
     report = BuildReport(
         issue, issue_dir, engine.identity, episodes, result.made, result.reused, failures, gaps
@@ -132,18 +133,23 @@ class _Assembler:
 
     A page with a failed clip waits: ``fill`` gives it a placeholder, otherwise it is never assembled.
     Episodes go to a staging folder (on the output's file system, so they can be renamed into place),
-    removed on exit whatever happens.
+    removed on exit whatever happens; a page whose published episode was made from the same inputs is
+    reused as it is.
     """
 
     def __init__(
         self,
         script: Script,
         staging_root: Path,
+        issue_dir: Path,
+        memo: audio.EpisodeMemo,
         settings: audio.AudioSettings,
         on_progress: OnProgress | None,
     ) -> None:
         self._script = script
         self._staging_root = staging_root
+        self._issue_dir = issue_dir
+        self._memo = memo
         self._settings = settings
         self._report = on_progress or (lambda _p: None)
         self._pending = [{u.spoken for u in page.utterances} for page in script.pages]
@@ -195,16 +201,16 @@ class _Assembler:
 
     def _assemble(self, page_script: PageScript, clips: list[Clip]) -> Episode:
         issue, page = self._script.issue, page_script.page
-        episode = audio.assemble(
-            page_script,
-            clips,
-            self.staging / f"{page.slug}.mp3",
-            self._settings,
-            title=episode_title(issue.paper, issue.date, page.code, page.name),
-            album=issue.paper,
-            artist=issue.paper,
-            date=issue.date,
-        )
+        title = episode_title(issue.paper, issue.date, page.code, page.name)
+        key = audio.fingerprint(page_script, clips, self._settings, (title, issue.paper, issue.date))
+        episode = self._memo.get(key, self._issue_dir / f"{page.slug}.mp3", page)
+        if episode is None:
+            staged = self.staging / f"{page.slug}.mp3"
+            episode = audio.assemble(
+                page_script, clips, staged, self._settings, title=title, album=issue.paper, artist=issue.paper,
+                date=issue.date,
+            )  # fmt: skip
+            self._memo.put(key, episode, staged)
         with self._lock:
             self._done += 1
             self._report(Progress("audio", self._done, len(self._script.pages), page.code))

@@ -15,7 +15,6 @@ import pytest
 from mutagen.id3 import ID3, CTOCFlags
 from scipy.signal import resample_poly
 
-from enews_audio import audio
 from enews_audio.audio import AudioSettings, assemble, read_chapters
 from enews_audio.audio.assemble import ENCODER_DELAY
 from enews_audio.errors import AudioError
@@ -155,10 +154,6 @@ def built(tmp_path_factory):
     path = tmp_path_factory.mktemp("episode") / "a04.mp3"
     episode = assemble(script, clips, path, SETTINGS, **TAGS)
     return script, clips, path, episode
-
-
-def test_public_names_are_exactly_the_api():
-    assert set(audio.__all__) == {"assemble", "AudioSettings", "read_chapters"}
 
 
 def test_the_encoder_delay_is_lames():

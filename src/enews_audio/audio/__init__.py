@@ -2,5 +2,6 @@
 
 from enews_audio.audio.assemble import AudioSettings, assemble
 from enews_audio.audio.chapters import read_chapters
+from enews_audio.audio.reuse import EpisodeMemo, fingerprint
 
-__all__ = ["AudioSettings", "assemble", "read_chapters"]
+__all__ = ["AudioSettings", "EpisodeMemo", "assemble", "fingerprint", "read_chapters"]

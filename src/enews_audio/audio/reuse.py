@@ -1,0 +1,62 @@
+"""Remember assembled episodes, so rebuilding an unchanged page reuses its file instead of re-encoding it."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Sequence
+from pathlib import Path
+
+from enews_audio.atomic import write_atomic
+from enews_audio.model import Chapter, Clip, Cue, Episode, Page, PageScript
+
+_VERSION = 1  # bump when assembly changes what it writes for the same inputs
+
+
+def fingerprint(script: PageScript, clips: Sequence[Clip], settings: object, tags: Sequence[object]) -> str:
+    """Everything that decides an episode's bytes: the script, each clip's audio, the settings and the tags."""
+    digest = hashlib.sha256(f"{_VERSION}|{settings!r}|{tags!r}|{script!r}".encode())
+    for clip in clips:
+        digest.update(hashlib.sha256(clip.audio).digest())
+    return digest.hexdigest()
+
+
+class EpisodeMemo:
+    """One JSON file per fingerprint: the episode's timing and the hash of the file that was published."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = root
+
+    def get(self, key: str, published: Path, page: Page) -> Episode | None:
+        """The episode at ``published`` if it is the one made from ``key``'s inputs, byte for byte."""
+        try:
+            data = json.loads((self.root / f"{key}.json").read_text(encoding="utf-8"))
+            if data["sha256"] != _sha256(published):
+                return None
+            return Episode(
+                page=page,
+                path=published.name,
+                duration=float(data["duration"]),
+                size=published.stat().st_size,
+                chapters=tuple(Chapter(*c) for c in data["chapters"]),
+                cues=tuple(Cue(*c) for c in data["cues"]),
+            )
+        except (OSError, ValueError, KeyError, TypeError):
+            return None  # missing or damaged: assemble again
+
+    def put(self, key: str, episode: Episode, file: Path) -> None:
+        data = {
+            "sha256": _sha256(file),
+            "duration": episode.duration,
+            "chapters": [[c.start, c.end, c.title] for c in episode.chapters],
+            "cues": [[c.start, c.end, c.text] for c in episode.cues],
+        }
+        write_atomic(self.root / f"{key}.json", json.dumps(data, ensure_ascii=False))
+
+
+def _sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as f:
+        while block := f.read(1 << 20):
+            digest.update(block)
+    return digest.hexdigest()
