@@ -11,12 +11,12 @@ from typing import Annotated, Any, ClassVar, TypeVar
 import typer
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
-from rich.table import Table
+from rich.table import Column, Table
 
 from enews_audio import __version__, pipeline, speech, text
 from enews_audio import serve as server
 from enews_audio.config import load_config
-from enews_audio.errors import EnewsError
+from enews_audio.errors import EnewsError, UsageError
 from enews_audio.model import Progress as StageProgress
 from enews_audio.pipeline import BuildReport, BuildSettings
 from enews_audio.sources import FetchSettings
@@ -108,6 +108,15 @@ def _reading(
         profiles=profiles,
         **more,
     )
+
+
+def _lexicon(engine: str, voice: str | None, extra: list[Path] | None) -> text.Lexicon:
+    if engine not in LEXICON_ENGINES:
+        raise UsageError(f"--engine: no lexicon for {engine!r} (choose from {', '.join(LEXICON_ENGINES)})")
+    return text.load_lexicon(engine, voice or "", extra or [])
+
+
+LEXICON_ENGINES = ("edge", "offline")
 
 
 @app.command("build")
@@ -217,7 +226,7 @@ def script_command(
     profiles: Profiles = None,
 ) -> None:
     """Print, per page, the utterances that would be spoken, without synthesising (pipeline.script)."""
-    lex = text.load_lexicon(engine, voice or "", lexicon or [])
+    lex = _lexicon(engine, voice, lexicon)
     settings = _reading(
         Path("output"),
         date,
@@ -243,7 +252,7 @@ def lint_command(
     profiles: Profiles = None,
 ) -> None:
     """List words a voice may misread (polyphones, Latin, leftover digits, odd symbols) with their place."""
-    lex = text.load_lexicon(engine, voice or "", lexicon or [])
+    lex = _lexicon(engine, voice, lexicon)
     settings = _reading(
         Path("output"), date, fetch_delay, page_cache, profiles, text=text.TextSettings(lexicon=lex)
     )
@@ -261,7 +270,8 @@ def voices_command(
     proxy: Annotated[str | None, typer.Option(help="Proxy for edge-tts, e.g. http://127.0.0.1:8080.")] = None,
 ) -> None:
     """List the voices: edge-tts (snapshot, or live with --refresh) and the embedded offline ones."""
-    table = Table("engine", "voice", "gender", "locale", "notes")
+    # Names are never wrapped or cut: they are copied into --voice, also from a narrow or piped terminal.
+    table = Table("engine", Column("voice", no_wrap=True), "gender", Column("locale", no_wrap=True), "notes")
     for v in speech.list_voices(refresh, proxy=proxy):
         table.add_row(v.engine, v.name, v.gender, v.locale, v.notes)
     out.print(table)

@@ -16,6 +16,7 @@ from enews_audio import audio, publish, sources, speech, text
 from enews_audio.model import Clip, Episode, Issue, PageScript, Progress, Script, episode_title
 
 OnProgress = Callable[[Progress], None]
+OPENING = "版面导读"  # where a failed sentence sits when it is the page's own line, not an article's
 
 
 @dataclass(frozen=True, slots=True)
@@ -43,7 +44,7 @@ class Failure:
     """A sentence that could not be spoken, and where it sits in the paper."""
 
     page: str
-    article: str  # headline, or "opening" for the page's own lines
+    article: str  # headline, or OPENING for the page's own lines
     sentence: str
     reason: str
 
@@ -112,7 +113,7 @@ def build(
     gap_titles: dict[str, list[str]] = {}
     for gap in gaps:
         titles = gap_titles.setdefault(gap.page, [])
-        if gap.article not in titles:
+        if gap.article != OPENING and gap.article not in titles:  # listeners hear of articles, not page lines
             titles.append(gap.article)
     feed = publish.publish_issue(
         paper_dir,
@@ -223,7 +224,7 @@ def _failures(script: Script, failed: Mapping[str, str]) -> tuple[Failure, ...]:
         page = page_script.page
         for u in page_script.utterances:
             if u.spoken in failed:
-                article = "opening" if u.article is None else page.articles[u.article].title
+                article = OPENING if u.article is None else page.articles[u.article].title
                 out.append(Failure(page.code, article, u.display, failed[u.spoken]))
     return tuple(out)
 

@@ -16,7 +16,7 @@ from enews_audio.resources import voices_dir
 PRESET_ENGINES = ("auto", "edge", "offline", "fake")
 _KEYS = {"description", "engine", "voices", "rate", "pitch", "volume", "pauses"}
 _PAUSES = ("sentence", "paragraph", "heading", "article")
-_RANGES = {"rate": (-50, 100), "pitch": (-50, 50), "volume": (-100, 100)}  # %, Hz, %
+RANGES = {"rate": (-50, 100), "pitch": (-50, 50), "volume": (-100, 100)}  # %, Hz, %
 _MAX_PAUSE = 10.0
 
 
@@ -89,7 +89,7 @@ def _preset(path: Path, data: dict) -> Preset:
     engine = data["engine"]
     if engine not in PRESET_ENGINES:
         raise ValueError(f"engine {engine!r} is not one of {', '.join(PRESET_ENGINES)}")
-    prosody = {key: _int(data, key) for key in _RANGES}
+    prosody = {key: _int(data, key) for key in RANGES}
     return Preset(
         name=path.stem,
         path=path,
@@ -103,7 +103,7 @@ def _preset(path: Path, data: dict) -> Preset:
 
 def _int(data: dict, key: str) -> int:
     value = data[key]
-    low, high = _RANGES[key]
+    low, high = RANGES[key]
     if not isinstance(value, int) or isinstance(value, bool):
         raise ValueError(f"{key} must be a whole number, not {value!r}")
     if not low <= value <= high:

@@ -7,7 +7,7 @@ from collections.abc import Callable, Mapping
 from enews_audio.errors import UnknownVoiceError, UsageError
 from enews_audio.speech.engine import Engine, Voice
 from enews_audio.speech.fake import FakeEngine
-from enews_audio.speech.presets import PRESET_ENGINES, Preset
+from enews_audio.speech.presets import PRESET_ENGINES, RANGES, Preset
 from enews_audio.speech.runner import run_sync
 from enews_audio.speech.voices import edge_voice_names
 
@@ -42,6 +42,10 @@ def select_engine(
         return value if value is not None else getattr(preset, field, 0)
 
     rate, pitch, volume = pick(rate, "rate"), pick(pitch, "pitch"), pick(volume, "volume")
+    for field, value in (("rate", rate), ("pitch", pitch), ("volume", volume)):
+        low, high = RANGES[field]
+        if not low <= value <= high:
+            raise UsageError(f"--{field}: {value} is outside {low}..{high}")
     if kind == "auto":
         kind = _auto(voice, preset, edge_url, proxy, on_choice or (lambda _m: None))
     name = voice or (preset and preset.voice_for(kind)) or DEFAULT_VOICES[kind]

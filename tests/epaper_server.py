@@ -11,7 +11,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from urllib.parse import urlsplit
 
-EPAPER = Path(__file__).parent.parent / "data" / "epaper"
+EPAPER = Path(__file__).parent / "data" / "epaper"
 
 
 @dataclass
