@@ -17,7 +17,6 @@ Every key is optional; options given on the command line win over the file.
 
 from __future__ import annotations
 
-import tomllib
 from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 from typing import Any
@@ -25,6 +24,7 @@ from typing import Any
 from enews_audio.errors import UsageError
 from enews_audio.publish import PublishSettings
 from enews_audio.publish.cover import check_artwork
+from enews_audio.tomlfile import read_toml
 
 DEFAULT_NAME = "enews-audio.toml"
 
@@ -75,14 +75,7 @@ def load_config(path: Path | None = None) -> Config:
         path = Path(DEFAULT_NAME)
         if not path.is_file():
             return Config()
-    try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise UsageError(f"config file {path} not found") from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise UsageError(f"can't read config file {path}: {getattr(exc, 'strerror', None) or exc}") from exc
-    except tomllib.TOMLDecodeError as exc:
-        raise UsageError(f"{path}: not valid TOML: {exc}") from exc
+    data = read_toml(path, UsageError, "config file")
     if unknown := sorted(set(data) - {"paper"}):
         raise UsageError(f"{path}: unknown table or key {unknown[0]!r} (only [paper] is read)")
     paper = data.get("paper", {})

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import dataclasses
-import tomllib
 from dataclasses import dataclass
 from fnmatch import fnmatchcase
 from pathlib import Path
@@ -13,6 +12,7 @@ from urllib.parse import urlsplit
 import soupsieve
 
 from enews_audio.errors import SourceError
+from enews_audio.tomlfile import read_toml
 
 
 @dataclass(frozen=True, slots=True)
@@ -85,12 +85,7 @@ def layout_of(url: str) -> Profile | None:
 
 def load_profiles(path: Path) -> tuple[Profile, ...]:
     """Read ``[[profile]]`` tables from a TOML file; each starts from a built-in layout (``like``)."""
-    try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
-    except OSError as exc:
-        raise SourceError(f"{path}: cannot read it: {exc.strerror}") from exc
-    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
-        raise SourceError(f"{path.name}: invalid TOML: {exc}") from exc
+    data = read_toml(path, SourceError, "e-paper profiles")
     tables = data.get("profile", [])
     if not isinstance(tables, list) or not all(isinstance(t, dict) for t in tables):
         raise SourceError(f"{path.name}: write each paper as a [[profile]] table")

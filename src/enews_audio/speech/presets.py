@@ -6,12 +6,12 @@ not after an hour of synthesis.
 
 from __future__ import annotations
 
-import tomllib
 from dataclasses import dataclass
 from pathlib import Path
 
 from enews_audio.errors import SpeechError, UsageError
 from enews_audio.resources import voices_dir
+from enews_audio.tomlfile import read_toml
 
 PRESET_ENGINES = ("auto", "edge", "offline", "fake")
 _KEYS = {"description", "engine", "voices", "rate", "pitch", "volume", "pauses"}
@@ -57,12 +57,7 @@ def preset_names() -> list[str]:
 def load_preset(name_or_path: str | Path) -> Preset:
     """A preset by name (``news``) or by path to a ``.toml`` file; any mistake is one ``UsageError`` line."""
     path = _find(str(name_or_path))
-    try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
-    except OSError as exc:
-        raise UsageError(f"preset {path}: cannot be read ({exc.strerror or exc})") from exc
-    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
-        raise UsageError(f"preset {path}: not valid TOML ({' '.join(str(exc).split())})") from exc
+    data = read_toml(path, UsageError, "preset")
     try:
         return _preset(path, data)
     except (ValueError, TypeError) as exc:

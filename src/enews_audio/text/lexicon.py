@@ -15,7 +15,6 @@ A lexicon file is TOML with any of these tables (later files win, entry by entry
 from __future__ import annotations
 
 import re
-import tomllib
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -25,6 +24,7 @@ from typing import Any
 
 from enews_audio.errors import TextError
 from enews_audio.resources import voices_dir
+from enews_audio.tomlfile import read_toml
 
 _SYLLABLE = re.compile(r"[a-zv]{1,6}[1-5]")
 _HAN_WORD = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]+")
@@ -71,15 +71,8 @@ def load_lexicon(engine: str, voice: str, extra: Sequence[Path] = ()) -> Lexicon
 
 
 def _read(path: Path) -> tuple[dict[str, Any], str]:
-    try:
-        text = path.read_text(encoding="utf-8")
-        return tomllib.loads(text), text
-    except FileNotFoundError:
-        raise TextError(f"{path}: lexicon file not found") from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise TextError(f"{path}: cannot read lexicon ({exc})") from exc
-    except tomllib.TOMLDecodeError as exc:
-        raise TextError(f"{path}: not valid TOML: {exc}") from exc
+    data = read_toml(path, TextError, "lexicon")
+    return data, path.read_text(encoding="utf-8")  # the text too: errors name the entry's line
 
 
 def _tables(data: dict[str, Any], engine: str, voice: str, path: Path) -> Iterator[tuple[dict, str]]:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import string
-import tomllib
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -11,6 +10,7 @@ from typing import Any
 
 from enews_audio.errors import TextError
 from enews_audio.resources import voices_dir
+from enews_audio.tomlfile import read_toml
 
 # Each template and the placeholders it may use.
 FIELDS: dict[tuple[str, str], frozenset[str]] = {
@@ -55,14 +55,7 @@ def _load(shipped: Path, user_file: Path | None) -> Templates:
 
 
 def _read(path: Path) -> dict[tuple[str, str], str]:
-    try:
-        data: dict[str, Any] = tomllib.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise TextError(f"{path}: script template file not found") from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise TextError(f"{path}: cannot read script templates ({exc})") from exc
-    except tomllib.TOMLDecodeError as exc:
-        raise TextError(f"{path}: not valid TOML: {exc}") from exc
+    data = read_toml(path, TextError, "script templates")
     out = {}
     for section, table in data.items():
         if not isinstance(table, dict):
