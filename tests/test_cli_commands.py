@@ -524,3 +524,16 @@ def test_serve_a_missing_folder_is_one_line(tmp_path):
     missing = tmp_path / "not-built-yet"
     result = _cli("serve", missing, "--port", "0")
     _one_line_error(result, 2, "not-built-yet")
+
+
+def test_a_date_that_is_not_the_issues_is_refused(tmp_path):
+    result = _cli("script", SAMPLE, "--date", "2020-01-01")
+    _refused(result, "--date")
+    assert "2025-12-31" in result.stderr
+
+
+def test_a_proxy_that_is_not_a_url_is_refused_before_any_work(tmp_path):
+    out = tmp_path / "out"
+    result = _cli("build", SAMPLE, "--engine", "edge", "--proxy", "notaurl", "-o", out)
+    _refused(result, "--proxy")
+    assert not out.exists()

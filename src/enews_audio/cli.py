@@ -25,6 +25,9 @@ app = typer.Typer(
     help="Turn a Chinese newspaper issue into per-page podcast episodes with chapters and an RSS feed.",
     no_args_is_help=True,
     add_completion=False,
+    # Plain click-style help and usage errors: box-drawing panels are read aloud by screen readers and
+    # garble cron mail.
+    rich_markup_mode=None,
 )
 err = Console(stderr=True, soft_wrap=True)  # an error is one line, however long
 out = Console(soft_wrap=True)

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from enews_audio import audio, publish, sources, speech, text
+from enews_audio.errors import UsageError
 from enews_audio.model import Clip, Episode, Issue, PageScript, Progress, Script, episode_title
 
 OnProgress = Callable[[Progress], None]
@@ -67,7 +68,10 @@ class BuildReport:
 
 
 def load(source: Path | str, settings: BuildSettings) -> Issue:
-    return sources.load_issue(source, date=settings.date, fetch=settings.fetch, profiles=settings.profiles)
+    issue = sources.load_issue(source, date=settings.date, fetch=settings.fetch, profiles=settings.profiles)
+    if settings.date and issue.date != settings.date:  # a folder or manifest holds one issue, of its own date
+        raise UsageError(f"--date {settings.date}: {source} holds the issue of {issue.date}")
+    return issue
 
 
 def build(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
+from urllib.parse import urlsplit
 
 from enews_audio.errors import UnknownVoiceError, UsageError
 from enews_audio.speech.engine import Engine, Voice
@@ -35,6 +36,10 @@ def select_engine(
     ``pinyin`` (word -> "pin1 yin1") overrides the offline voice's readings.
     """
     kind = kind or (preset.engine if preset else "auto")
+    if proxy is not None:
+        parts = urlsplit(proxy)
+        if parts.scheme not in ("http", "https") or not parts.hostname:
+            raise UsageError(f"--proxy: {proxy!r} is not a proxy URL like http://127.0.0.1:8080")
     if kind not in ENGINES:
         raise UsageError(f"--engine: unknown engine {kind!r} (choose from {', '.join(ENGINES)})")
 
