@@ -117,7 +117,7 @@ def build(
     gap_titles: dict[str, list[str]] = {}
     for gap in gaps:
         titles = gap_titles.setdefault(gap.page, [])
-        if gap.article != OPENING and gap.article not in titles:  # listeners hear of articles, not page lines
+        if gap.article not in titles:
             titles.append(gap.article)
     feed = publish.publish_issue(
         paper_dir,

@@ -198,7 +198,7 @@ def _add_item(
     _add(item, "title", title)
     summary = rundown(page.articles) or title
     if page.gaps:
-        summary += f"\n（本集有{len(page.gaps)}篇文章部分语音暂缺：{'、'.join(page.gaps)}）"
+        summary += f"\n（本集部分语音暂缺：{'、'.join(page.gaps)}）"
     _add(item, "description", summary)
     _add(item, "content:encoded", _html_list(summary))
     ET.SubElement(item, "enclosure", url=url, length=str(size), type="audio/mpeg")
