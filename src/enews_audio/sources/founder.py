@@ -14,7 +14,7 @@ from enews_audio.errors import SourceError
 from enews_audio.model import Article, Issue, Page
 from enews_audio.sources.continued import join_continued
 from enews_audio.sources.fetch import Fetched, PageNotFoundError, Site
-from enews_audio.sources.profile import LAYOUTS, Profile
+from enews_audio.sources.profile import LAYOUTS, Profile, layout_of
 
 ENTRY_NAMES = ("paperindex.htm", "paperindex.html", "index.htm", "index.html")
 _HOPS = 5  # meta-refresh redirects followed from an entry page
@@ -138,7 +138,7 @@ def _dated_page(url: str, site: Site, date: dt.date | None) -> Fetched:
 
 def _profile_for(url: str, profiles: tuple[Profile, ...]) -> Profile | None:
     chosen = next((p for p in profiles if p.matches(url)), None)
-    return chosen or next((p for p in LAYOUTS if p.is_page(url)), None)
+    return chosen or layout_of(url)
 
 
 def _refresh_target(soup: BeautifulSoup, url: str) -> str | None:
