@@ -8,11 +8,11 @@ from functools import cache
 
 from enews_audio.model import Clip
 from enews_audio.speech.engine import Voice
+from enews_audio.speech.mp3 import SAMPLE_RATE, encode_mp3
 
 Handler = Callable[[str], Clip | Awaitable[Clip]]
 
 SECONDS_PER_CHAR = 0.12
-_RATE = 24000
 
 
 def silent_clip(text: str) -> Clip:
@@ -22,15 +22,7 @@ def silent_clip(text: str) -> Clip:
 
 @cache
 def _silence(seconds: float) -> bytes:
-    import lameenc
-
-    encoder = lameenc.Encoder()
-    encoder.set_bit_rate(32)
-    encoder.set_in_sample_rate(_RATE)
-    encoder.set_channels(1)
-    encoder.set_quality(7)
-    pcm = bytes(2 * int(seconds * _RATE))
-    return bytes(encoder.encode(pcm) + encoder.flush())
+    return encode_mp3(bytes(2 * int(seconds * SAMPLE_RATE)), bitrate=32, quality=7)
 
 
 class FakeEngine:

