@@ -9,7 +9,7 @@ import tempfile
 import threading
 from collections.abc import Callable, Mapping
 from concurrent.futures import Future, ThreadPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from enews_audio import audio, publish, sources, speech, text
@@ -128,9 +128,7 @@ def build(
         gaps=gap_titles,
         keep_pages={f.page for f in failures},  # a page that failed keeps its last good episode in the feed
     )
-    return BuildReport(
-        issue, issue_dir, engine.identity, episodes, result.made, result.reused, failures, gaps, feed
-    )
+    return replace(report, feed=feed)
 
 
 class _Assembler:
