@@ -292,13 +292,7 @@ def test_slow_preset_gives_longer_episodes_by_its_longer_pauses(tmp_path):
         result = _build(SAMPLE, tmp_path / name, "--preset", name)
         assert result.exit_code == 0, result.output
         durations[name] = {p.code: p.duration for p in _record(tmp_path / name).pages}
-        p = speech.load_preset(name).pauses
-        settings = text.TextSettings(
-            sentence_pause=p.sentence,
-            paragraph_pause=p.paragraph,
-            heading_pause=p.heading,
-            article_pause=p.article,
-        )
+        settings = text.TextSettings(pauses=speech.load_preset(name).pauses)
         pauses[name] = {
             s.page.code: sum(u.pause for u in s.utterances) for s in text.to_script(issue, settings).pages
         }

@@ -8,7 +8,7 @@ from enews_audio.model import Clip, Progress
 from enews_audio.speech.engine import Engine, Voice
 from enews_audio.speech.fake import FakeEngine
 from enews_audio.speech.placeholder import PLACEHOLDER_TEXT, placeholder_clip
-from enews_audio.speech.presets import Pauses, Preset, load_preset, preset_names
+from enews_audio.speech.presets import Preset, load_preset, preset_names
 from enews_audio.speech.runner import run_sync
 from enews_audio.speech.schedule import SpeechResult, SpeechSettings, run
 from enews_audio.speech.select import ENGINES, select_engine
@@ -19,7 +19,6 @@ __all__ = [
     "PLACEHOLDER_TEXT",
     "Engine",
     "FakeEngine",
-    "Pauses",
     "Preset",
     "SpeechResult",
     "SpeechSettings",
