@@ -5,18 +5,10 @@ import pytest
 
 from enews_audio.errors import SourceError
 from enews_audio.sources.manifest import load_manifest
+from issue_toml import issue_toml
 
 MANIFEST = Path(__file__).parent.parent / "data" / "sources" / "manifest" / "issue.toml"
-MINIMAL = """\
-paper = "海湾日报"
-date = 2026-01-02
-[[pages]]
-code = "A01"
-name = "要闻"
-[[pages.articles]]
-title = "标题"
-paragraphs = ["第一段。"]
-"""
+MINIMAL = issue_toml()  # 海湾日报 of 2026-01-02: page A01 要闻 with one article
 
 
 def load(tmp_path: Path, text: str):
