@@ -13,7 +13,7 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 from rich.table import Column, Table
 
-from enews_audio import __version__, pipeline, speech, text
+from enews_audio import __version__, batch, pipeline, speech, text
 from enews_audio import serve as server
 from enews_audio.errors import EnewsError
 from enews_audio.model import Progress as StageProgress
@@ -42,7 +42,8 @@ def reported(command: F) -> F:
         try:
             return command(*args, **kwargs)
         except EnewsError as exc:
-            err.print(f"error: {exc}", markup=False, highlight=False)
+            for line in str(exc).splitlines():  # one line each, as a batch file's problems are
+                err.print(f"error: {line}", markup=False, highlight=False)
             raise typer.Exit(exc.exit_code) from None
 
     return run  # type: ignore[return-value]
@@ -165,6 +166,38 @@ def build_command(
         raise typer.Exit(3)
 
 
+@app.command("batch")
+@reported
+def batch_command(
+    papers: Annotated[Path, typer.Argument(help="A TOML file of [[paper]] tables (and [defaults]).")],
+    out: Annotated[Path, typer.Option("--out", "-o", help="Where every paper's folder goes.")] = Path(
+        "output"
+    ),
+    clip_store: Annotated[
+        str | None,
+        typer.Option(
+            help="Clips: a folder (shared by the workers) or s3://bucket/prefix [default: OUT/.cache/clips]."
+        ),
+    ] = None,
+) -> None:
+    """Build every paper of PAPERS (each as `build` would) into OUT; one that fails never stops the others.
+
+    The whole file is checked first (each problem one line, exit 2); the exit code is 1 when any paper
+    failed. A rerun redoes only what is missing.
+    """
+    loaded = batch.load_batch(papers, out)
+    with _ProgressBar() as on_progress:
+        report = batch.run(
+            loaded,
+            clip_store=clip_store,
+            on_progress=on_progress,
+            on_choice=lambda m: err.print(m, highlight=False),
+        )
+    _print_batch(report)
+    if not report.ok:
+        raise typer.Exit(1)
+
+
 @app.command("script")
 @reported
 def script_command(
@@ -256,7 +289,11 @@ def serve_command(
 class _ProgressBar:
     """A rich bar per stage with ETA; silent when stderr is not a terminal (cron)."""
 
-    LABELS: ClassVar[dict[str, str]] = {"speech": "synthesising clips", "audio": "assembling pages"}
+    LABELS: ClassVar[dict[str, str]] = {
+        "papers": "papers",
+        "speech": "synthesising clips",
+        "audio": "assembling pages",
+    }
 
     def __init__(self) -> None:
         self._bar = Progress(
@@ -319,6 +356,17 @@ def _print_report(report: BuildReport) -> None:
             err.print(
                 f"  {f.page} 《{f.article}》 “{f.sentence[:30]}”: {f.reason}", markup=False, highlight=False
             )
+
+
+def _print_batch(report: batch.BatchReport) -> None:
+    built = sum(p.ok for p in report.papers)
+    out.print(f"{len(report.papers)} paper(s): {built} built, {len(report.papers) - built} failed")
+    table = Table(*(Column(h, overflow="fold") for h in batch.SUMMARY_HEADERS))
+    for row in batch.summary_rows(report):
+        table.add_row(*row)
+    out.print(table)
+    for line in batch.failure_lines(report):
+        err.print(line, markup=False, highlight=False)
 
 
 def main() -> None:

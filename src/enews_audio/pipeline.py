@@ -41,7 +41,7 @@ class BuildSettings:
     read: ReadSettings = field(default_factory=ReadSettings)
     audio: audio.AudioSettings = field(default_factory=audio.AudioSettings)
     publish: publish.PublishSettings = field(default_factory=publish.PublishSettings)
-    cache_dir: Path | None = None  # default: <out_dir>/.cache/clips
+    cache_dir: Path | str | None = None  # clip store: folder or s3:// URL; default OUT/.cache/clips
     concurrency: int | None = None
     attempts: int = 4
     allow_gaps: bool = False  # publish a page with a spoken notice where a sentence could not be made
@@ -53,19 +53,22 @@ class BuildSettings:
 
 
 def prepare(
-    options: BuildOptions, on_choice: Callable[[str], None] | None = None
+    options: BuildOptions,
+    on_choice: Callable[[str], None] | None = None,
+    engine: speech.Engine | None = None,
 ) -> tuple[speech.Engine, BuildSettings]:
     """The engine and settings ``options`` ask for: what ``enews-audio build`` runs, for any caller.
 
     The paper's config and the preset are read first (a mistake there fails before the edge service is
     probed); the voice is chosen before its lexicon is loaded, so a lexicon's entries for that voice apply
     (the offline voice's pinyin too). ``on_choice`` is told which engine "auto" picked and why. Close the
-    engine (``speech.close_engine``) when done.
+    engine (``speech.close_engine``) when done. ``engine``, one made before from the same engine options
+    (``batch`` shares one between papers), is used instead of choosing a new one.
     """
     config = load_config(options.config)
     preset = speech.load_preset(options.preset) if options.preset else None
     lexicons = functools.cache(lambda engine, voice: text.load_lexicon(engine, voice, options.lexicon))
-    engine = speech.select_engine(
+    engine = engine or speech.select_engine(
         options.engine, options.voice, rate=options.rate, pitch=options.pitch, volume=options.volume,
         preset=preset, proxy=options.proxy, pinyin=lambda voice: lexicons("offline", voice).pinyin,
         on_choice=on_choice,

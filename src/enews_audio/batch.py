@@ -1,0 +1,317 @@
+"""Many papers in one run: a batch file's ``[[paper]]`` tables, each built as ``build`` would build it.
+
+    [defaults]                       # any build option, for every paper
+    engine = "offline"
+    preset = "news"
+    [[paper]]
+    source = "exports/shancheng"     # anything `build` takes, relative to this file
+    config = "shancheng.toml"        # any build option, over [defaults]
+    [[paper]]
+    source = "https://epaper.example.cn/paperindex.htm"
+
+The whole file is checked before anything is built, every problem one line naming the entry. Then each
+paper is built into the same output folder; one that fails (an unreachable site, a bad export, sentences
+that could not be spoken) never stops the others. Papers with the same engine options share one engine (and
+its warm voice), made once. A rerun redoes only what is missing: clips come from the clip store and
+unchanged pages from the episode memo, as for ``build``.
+"""
+
+from __future__ import annotations
+
+import threading
+import traceback
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any
+
+import msgspec
+
+from enews_audio import pipeline, speech
+from enews_audio.config import load_config
+from enews_audio.errors import EnewsError, UsageError
+from enews_audio.model import Progress
+from enews_audio.options import BuildOptions, build_options
+from enews_audio.pipeline import BuildReport, OnProgress
+from enews_audio.speech.presets import RANGES
+from enews_audio.tomlfile import Key, message, read_toml
+
+# Set once for the whole batch, on the command line, never per paper.
+BATCH_ONLY = {"out": "-o/--out", "cache": "--clip-store"}
+# The options that decide which engine speaks: papers that agree on them share one engine.
+ENGINE_OPTIONS = ("engine", "voice", "rate", "pitch", "volume", "preset", "proxy", "lexicon")
+
+
+class BatchFileError(UsageError):
+    """Everything wrong with a batch file, one line each (the CLI prints each as an ``error:`` line)."""
+
+    def __init__(self, problems: list[str]) -> None:
+        self.problems = tuple(problems)
+        super().__init__("\n".join(problems))
+
+
+@dataclass(frozen=True, slots=True)
+class Entry:
+    """One ``[[paper]]`` table, over ``[defaults]``, as the options of its build."""
+
+    index: int
+    options: BuildOptions
+    written: str  # the source as the file gives it, to name the entry
+
+    @property
+    def name(self) -> str:
+        return f"paper[{self.index}] {self.written}"
+
+
+@dataclass(frozen=True, slots=True)
+class Batch:
+    path: Path
+    entries: tuple[Entry, ...]
+
+
+def load_batch(path: Path, out: Path) -> Batch:
+    """The batch file at ``path`` with every paper's output in ``out``; ``BatchFileError`` lists each problem.
+
+    Checked here, before anything is built: unknown tables and keys, values of the wrong type or range,
+    sources that do not exist, unknown engines, presets and config files that do not load, the same
+    source and date twice. What only a build can find (an unreachable site, a bad export) fails that
+    paper alone, later.
+    """
+    data, text = read_toml(path, UsageError, "batch file")
+    where, problems = str(path), []
+
+    def problem(keys: tuple[Key, ...], what: str) -> None:
+        problems.append(message(where, keys, what, text))
+
+    for key in sorted(set(data) - {"defaults", "paper"}):
+        problem((key,), "unknown key (known: defaults, paper)")
+    defaults = data.get("defaults", {})
+    if not isinstance(defaults, dict):
+        problem(("defaults",), "must be a table: [defaults]")
+        defaults = {}
+    papers = data.get("paper", [])
+    if not isinstance(papers, list) or not all(isinstance(p, dict) for p in papers):
+        problem(("paper",), "must be [[paper]] tables")
+        papers = []
+    elif not papers:
+        problem((), "no [[paper]] tables: nothing to build")
+
+    defaults = _own(defaults, ("defaults",), problem)
+    if "source" in defaults:
+        problem(("defaults", "source"), "each [[paper]] gives its own source")
+        defaults = {k: v for k, v in defaults.items() if k != "source"}
+    try:
+        common = build_options(
+            {"source": ".", **defaults}, where=where, text=text, base=path.parent, at=("defaults",)
+        )
+    except UsageError as exc:
+        problems.append(str(exc))
+        defaults = {}  # told once here, not again for every paper
+    else:
+        for key, what in _check(common):
+            problem(("defaults", key), what)
+            defaults = {}
+
+    entries: list[Entry] = []
+    seen: dict[tuple[str, Any], int] = {}
+    for index, table in enumerate(papers):
+        at: tuple[Key, ...] = ("paper", index)
+        values = {**defaults, **_own(table, at, problem)}
+        try:
+            options = build_options(values, where=where, text=text, base=path.parent, at=at)
+        except UsageError as exc:
+            problems.append(str(exc))
+            continue
+        options = msgspec.structs.replace(options, source=_located(options.source, path.parent), out=out)
+        wrong = _check(options)
+        for key, what in wrong:
+            problem((*at, key), what)
+        same = seen.setdefault((options.source, options.date), index)
+        if same != index:
+            problem((*at, "source"), f"paper[{same}] already builds {options.source} of this date")
+        if not wrong:
+            entries.append(Entry(index, options, str(table.get("source", options.source))))
+    if problems:
+        raise BatchFileError(problems)
+    return Batch(path, tuple(entries))
+
+
+def _own(table: Mapping[str, Any], at: tuple[Key, ...], problem: Callable[..., None]) -> dict[str, Any]:
+    """``table`` without the keys set for the whole batch, each of which is a problem."""
+    for key in table:
+        if key in BATCH_ONLY:
+            problem((*at, key), f"set for the whole batch, with {BATCH_ONLY[key]} on the command line")
+    return {k: v for k, v in table.items() if k not in BATCH_ONLY}
+
+
+def _located(source: str, base: Path) -> str:
+    """A local source relative to the batch file's folder; a URL as it is."""
+    if "://" in source:
+        return source
+    path = Path(source).expanduser()
+    return str(path if path.is_absolute() else base / path)
+
+
+def _check(options: BuildOptions) -> list[tuple[str, str]]:
+    """What is wrong with one paper's options that a build would find only after others were built."""
+    wrong = []
+    if "://" not in options.source and not Path(options.source).exists():
+        wrong.append(("source", f"no such file or folder: {options.source}"))
+    if options.engine is not None and options.engine not in speech.ENGINES:
+        wrong.append(
+            ("engine", f"unknown engine {options.engine!r} (choose from {', '.join(speech.ENGINES)})")
+        )
+    for key, (low, high) in RANGES.items():
+        value = getattr(options, key)
+        if value is not None and not low <= value <= high:
+            wrong.append((key, f"{value} is outside {low}..{high}"))
+    for key, load in (("preset", speech.load_preset), ("config", load_config)):
+        if getattr(options, key) is not None:
+            try:
+                load(getattr(options, key))
+            except EnewsError as exc:
+                wrong.append((key, str(exc)))
+    return wrong
+
+
+@dataclass(frozen=True, slots=True)
+class PaperResult:
+    """How one paper went: its build's report, or why it could not be built at all."""
+
+    entry: Entry
+    report: BuildReport | None = None
+    error: str = ""  # one line, when there is no report
+    trace: str = ""  # the traceback of an unexpected error (a bug), to show as it is
+
+    @property
+    def ok(self) -> bool:
+        return self.report is not None and self.report.ok
+
+    @property
+    def minutes(self) -> float:
+        """Minutes of audio published by this build."""
+        return sum(e.duration for e in self.report.episodes) / 60 if self.report else 0.0
+
+
+@dataclass(frozen=True, slots=True)
+class BatchReport:
+    papers: tuple[PaperResult, ...]
+
+    @property
+    def ok(self) -> bool:
+        return all(p.ok for p in self.papers)
+
+
+SUMMARY_HEADERS = ("paper", "pages", "minutes", "clips made", "reused", "result")
+
+
+def summary_rows(report: BatchReport) -> list[tuple[str, ...]]:
+    """A row per paper under ``SUMMARY_HEADERS``: pages published of all, minutes of audio, clips, result."""
+    rows = []
+    for paper in report.papers:
+        built = paper.report
+        if built is None:
+            rows.append((paper.entry.name, "", "", "", "", "failed: not built"))
+            continue
+        result = "published" if paper.ok else f"failed: {len(built.failures)} sentence(s)"
+        issue = built.issue
+        pages = f"{len(built.episodes)}/{len(issue.pages)}"
+        rows.append(
+            (
+                f"{issue.paper} {issue.date}",
+                pages,
+                f"{paper.minutes:.1f}",
+                str(built.made),
+                str(built.reused),
+                result,
+            )
+        )
+    return rows
+
+
+def failure_lines(report: BatchReport) -> list[str]:
+    """What failed, an ``error:`` line per paper naming its entry (then its sentences, or a bug's traceback)."""
+    lines = []
+    for paper in report.papers:
+        if paper.report is None:
+            lines.append(f"error: {paper.entry.name}: {paper.error}")
+            lines += [paper.trace] if paper.trace else []
+        elif failures := paper.report.failures:
+            pages = ", ".join(sorted({f.page for f in failures}))
+            lines.append(
+                f"error: {paper.entry.name}: {len(failures)} sentence(s) could not be spoken; "
+                f"page(s) {pages} not published (rerun to resume)"
+            )
+            lines += [f"  {f.page} 《{f.article}》 “{f.sentence[:30]}”: {f.reason}" for f in failures]
+    return lines
+
+
+@dataclass(slots=True)
+class _Tally:
+    """Each paper's last progress per stage, summed over papers: the batch's clips and pages so far."""
+
+    report: OnProgress
+    seen: dict[tuple[str, int], tuple[int, int]] = field(default_factory=dict)
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def for_paper(self, index: int) -> OnProgress:
+        def update(p: Progress) -> None:
+            with self.lock:
+                self.seen[p.stage, index] = (p.done, p.total)
+                done = sum(d for (stage, _), (d, _) in self.seen.items() if stage == p.stage)
+                total = sum(t for (stage, _), (_, t) in self.seen.items() if stage == p.stage)
+                self.report(Progress(p.stage, done, total, p.detail))
+
+        return update
+
+
+def run(
+    batch: Batch,
+    *,
+    clip_store: str | None = None,
+    on_progress: OnProgress | None = None,
+    on_choice: Callable[[str], None] | None = None,
+) -> BatchReport:
+    """Build every paper of ``batch`` in turn; failures are reported per paper, never raised.
+
+    ``clip_store`` is where clips are kept (a folder, or an ``s3://bucket/prefix`` URL; default
+    ``OUT/.cache/clips``). ``on_progress`` gets ``Progress("papers", …)`` as papers finish and the clips and
+    pages of all papers so far, summed.
+    """
+    report = on_progress or (lambda _p: None)
+    tally = _Tally(report)
+    engines: dict[tuple[Any, ...], speech.Engine] = {}
+    results: list[PaperResult] = []
+    total = len(batch.entries)
+    try:
+        for done, entry in enumerate(batch.entries):
+            report(Progress("papers", done, total, entry.written))
+            results.append(_one(entry, engines, clip_store, tally.for_paper(entry.index), on_choice))
+        report(Progress("papers", total, total))
+    finally:
+        for engine in engines.values():
+            speech.close_engine(engine)
+    return BatchReport(tuple(results))
+
+
+def _one(
+    entry: Entry,
+    engines: dict[tuple[Any, ...], speech.Engine],
+    clip_store: str | None,
+    on_progress: OnProgress,
+    on_choice: Callable[[str], None] | None,
+) -> PaperResult:
+    options = entry.options
+    spec = tuple(getattr(options, name) for name in ENGINE_OPTIONS)
+    try:
+        engine, settings = pipeline.prepare(options, on_choice, engine=engines.get(spec))
+        engines[spec] = engine
+        if clip_store is not None:
+            settings = replace(settings, cache_dir=clip_store)
+        return PaperResult(entry, pipeline.build(options.source, engine, settings, on_progress))
+    except EnewsError as exc:
+        return PaperResult(entry, error=" ".join(str(exc).split()))
+    except Exception as exc:  # a bug: this paper fails with its traceback shown, the others still build
+        return PaperResult(
+            entry, error=f"internal error: {type(exc).__name__}: {exc}", trace=traceback.format_exc()
+        )

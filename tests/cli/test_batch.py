@@ -1,0 +1,208 @@
+"""`enews-audio batch` as an operator meets it: a papers file, one broken entry, a rerun that resumes."""
+
+from __future__ import annotations
+
+from collections import Counter
+from pathlib import Path
+
+import pytest
+
+from enews_audio import batch, speech
+from enews_audio.model import Progress
+from enews_audio.publish import paper_slug
+from enews_audio.speech.cache import ClipCache, clip_key
+from enews_audio.speech.edge import EdgeEngine
+from enews_audio.speech.engine import Voice
+from fake_edge import FakeEdge, Fault, closed_url, use_loopback
+from issue_toml import issue_toml
+
+from .conftest import cli
+
+
+def articles(city: str) -> tuple[dict, ...]:
+    """Two short articles that say which paper they are in: no clip is shared between papers."""
+    return (
+        {
+            "title": f"{city}新桥通车",
+            "paragraphs": [f"{city}城东新桥今天通车。", f"{city}市民步行十分钟即可过江。"],
+        },
+        {"title": f"{city}图书馆延时", "paragraphs": [f"{city}图书馆周末开到晚上九点。"]},
+    )
+
+
+PAPERS = {  # folder -> (paper, date)
+    "bay": ("海湾日报", "2026-01-02"),
+    "river": ("江城日报", "2026-01-02"),
+}
+
+
+def write_issue(root: Path, folder: str, paper: str, date: str) -> Path:
+    (root / folder).mkdir(parents=True, exist_ok=True)
+    city = paper[:2]
+    pages = [("A01", "要闻", articles(city)), ("A02", "城事", articles(city)[:1])]
+    (root / folder / "issue.toml").write_text(issue_toml(paper, date, pages), encoding="utf-8")
+    return root / folder
+
+
+def papers_file(root: Path, *tables: str, defaults: str = 'engine = "fake"') -> Path:
+    path = root / "papers.toml"
+    path.write_text(
+        f"[defaults]\n{defaults}\n" + "".join(f"[[paper]]\n{t}\n" for t in tables), encoding="utf-8"
+    )
+    return path
+
+
+@pytest.fixture
+def two_good_one_broken(tmp_path):
+    for folder, (paper, date) in PAPERS.items():
+        write_issue(tmp_path, folder, paper, date)
+    (tmp_path / "broken").mkdir()
+    (tmp_path / "broken" / "a.txt").write_bytes("电子报阅读机".encode("utf-16"))  # not UTF-8
+    return papers_file(tmp_path, 'source = "bay"', 'source = "broken"', 'source = "river"')
+
+
+def error_lines(result) -> list[str]:
+    return [line for line in result.stderr.splitlines() if line.startswith("error: ")]
+
+
+def test_a_broken_entry_is_named_and_the_others_are_published(tmp_path, two_good_one_broken, monkeypatch):
+    monkeypatch.setenv("COLUMNS", "150")  # the summary table on one line per paper
+    out = tmp_path / "out"
+    result = cli("batch", two_good_one_broken, "-o", out)
+    assert result.exit_code == 1, result.output
+    assert "Traceback" not in result.output
+    (line,) = error_lines(result)
+    assert line.startswith("error: paper[1] broken: ") and "UTF-8" in line
+    assert "3 paper(s): 2 built, 1 failed" in result.stdout
+    for paper, date in PAPERS.values():
+        issue_dir = out / paper_slug(paper) / date
+        assert sorted(p.name for p in issue_dir.glob("*.mp3")) == ["a01.mp3", "a02.mp3"]
+        assert (out / paper_slug(paper) / "feed.xml").is_file()
+        assert f"{paper} {date}" in result.stdout
+
+
+def test_an_unreachable_site_fails_its_paper_alone(tmp_path):
+    write_issue(tmp_path, "bay", *PAPERS["bay"])
+    site = closed_url().replace("ws://", "http://").split("/edge")[0] + "/paperindex.htm"
+    papers = papers_file(tmp_path, f'source = "{site}"\nfetch_delay = 0', 'source = "bay"')
+    result = cli("batch", papers, "-o", tmp_path / "out")
+    assert result.exit_code == 1, result.output
+    (line,) = error_lines(result)
+    assert line.startswith(f"error: paper[0] {site}: ")
+    assert "1 built, 1 failed" in result.stdout
+    assert (tmp_path / "out" / paper_slug(PAPERS["bay"][0]) / "feed.xml").is_file()
+
+
+def test_every_problem_of_the_file_is_one_line_naming_its_entry_and_nothing_is_built(tmp_path):
+    write_issue(tmp_path, "bay", *PAPERS["bay"])
+    papers = tmp_path / "papers.toml"
+    papers.write_text(
+        "\n".join([
+            "colour = 1",            # 1
+            "[defaults]",            # 2
+            'engine = "fake"',       # 3
+            "[[paper]]",             # 4
+            'source = "nowhere"',    # 5
+            "[[paper]]",             # 6
+            'source = "bay"',        # 7
+            "rate = 500",            # 8
+            "[[paper]]",             # 9
+            'sauce = "bay"',         # 10
+            "[[paper]]",             # 11
+            'source = "bay"',        # 12
+            'out = "elsewhere"',     # 13
+            'preset = "brisk"',      # 14
+        ]) + "\n",
+        encoding="utf-8",
+    )  # fmt: skip
+    result = cli("batch", papers, "-o", tmp_path / "out")
+    assert result.exit_code == 2, result.output
+    assert "Traceback" not in result.output
+    lines = error_lines(result)
+    assert len(lines) == len(result.stderr.strip().splitlines()) == 7, result.stderr
+    expected = [
+        "papers.toml:1: colour: unknown key",
+        "papers.toml:5: paper[0].source: no such file or folder:",
+        "papers.toml:8: paper[1].rate: 500 is outside -50..100",
+        "papers.toml:10: paper[2].sauce: unknown key",
+        "papers.toml:13: paper[3].out: set for the whole batch, with -o/--out",
+        "papers.toml:14: paper[3].preset: --preset: no preset 'brisk'",
+        "papers.toml:12: paper[3].source: paper[1] already builds",
+    ]
+    for line, start in zip(lines, expected, strict=True):
+        assert start in line, (start, line)
+    assert not (tmp_path / "out").exists()
+
+
+def test_a_problem_in_defaults_is_told_once(tmp_path):
+    write_issue(tmp_path, "bay", *PAPERS["bay"])
+    papers = papers_file(
+        tmp_path, 'source = "bay"', 'source = "bay"\ndate = 2026-01-02', defaults='engine = "loud"'
+    )
+    result = cli("batch", papers)
+    assert result.exit_code == 2
+    (line,) = error_lines(result)
+    assert line.endswith(
+        "papers.toml:2: defaults.engine: unknown engine 'loud' (choose from auto, edge, offline, fake)"
+    )
+
+
+def test_papers_with_the_same_engine_options_share_one_engine(tmp_path, monkeypatch):
+    for folder, (paper, date) in PAPERS.items():
+        write_issue(tmp_path, folder, paper, date)
+    write_issue(tmp_path, "slow", "山城晚报", "2026-01-03")
+    made = []
+    select = speech.select_engine
+
+    def counted(*args, **kwargs):
+        made.append(kwargs.get("rate"))
+        return select(*args, **kwargs)
+
+    monkeypatch.setattr(speech, "select_engine", counted)
+    papers = papers_file(tmp_path, 'source = "bay"', 'source = "slow"\nrate = -10', 'source = "river"')
+    seen: list[Progress] = []
+    report = batch.run(batch.load_batch(papers, tmp_path / "out"), on_progress=seen.append)
+    assert report.ok
+    assert made == [None, -10]  # the third paper reused the first one's engine
+    papers_seen = [p for p in seen if p.stage == "papers"]
+    assert [(p.done, p.total) for p in papers_seen] == [(0, 3), (1, 3), (2, 3), (3, 3)]
+    speech_seen = [p for p in seen if p.stage == "speech"]
+    made_clips = sum(p.report.made for p in report.papers)
+    assert speech_seen[-1].done == speech_seen[-1].total == made_clips  # summed over the three papers
+    assert max(p.total for p in speech_seen) == made_clips > max(p.report.made for p in report.papers)
+
+
+def test_a_rerun_after_a_partial_failure_makes_only_what_is_missing(tmp_path, monkeypatch):
+    """Sentences the service refused fail their paper; the rerun asks for exactly those, nothing else."""
+    for folder, (paper, date) in PAPERS.items():
+        write_issue(tmp_path, folder, paper, date)
+    papers = papers_file(
+        tmp_path, 'source = "bay"', 'source = "river"', defaults='engine = "edge"\nattempts = 1'
+    )
+    out = tmp_path / "out"
+    use_loopback(monkeypatch)
+    identity = EdgeEngine(Voice("zh-CN-XiaoxiaoNeural")).identity
+    store = ClipCache(out / ".cache" / "clips")
+    with FakeEdge() as fake:
+        fake.use(monkeypatch)
+        fake.fail_next(Fault.UNAVAILABLE, times=2)  # the first two requests: the first paper's
+        first = cli("batch", papers, "-o", out)
+        assert first.exit_code == 1, first.output
+        (line,) = error_lines(first)
+        assert line.startswith("error: paper[0] bay: ") and "sentence(s) could not be spoken" in line
+        bay, river = (out / paper_slug(PAPERS[f][0]) / PAPERS[f][1] for f in ("bay", "river"))
+        assert sorted(p.name for p in river.glob("*.mp3")) == ["a01.mp3", "a02.mp3"]
+        published = {p: p.stat().st_mtime_ns for p in river.glob("*.mp3")}
+        cached = {p.stem for p in store.root.rglob("*.clip")}
+        asked_before = len(fake.requests)
+
+        second = cli("batch", papers, "-o", out)
+        assert second.exit_code == 0, second.output
+        asked = Counter(fake.texts[asked_before:])
+        assert asked and set(asked.values()) == {1}  # what was refused (texts may be shared), once each
+        assert not {clip_key(identity, t) for t in asked} & cached  # and nothing that was already made
+        assert {p.stem for p in store.root.rglob("*.clip")} == cached | {clip_key(identity, t) for t in asked}
+        assert sorted(p.name for p in bay.glob("*.mp3")) == ["a01.mp3", "a02.mp3"]
+        assert {p: p.stat().st_mtime_ns for p in river.glob("*.mp3")} == published  # not re-encoded
+        rows = {row[0]: row for row in batch.summary_rows(batch.run(batch.load_batch(papers, out)))}
+        assert [rows[f"{p} {d}"][3] for p, d in PAPERS.values()] == ["0", "0"]  # a third run makes nothing
