@@ -29,11 +29,12 @@ import msgspec
 
 from enews_audio import pipeline, speech
 from enews_audio.config import load_config
-from enews_audio.errors import EnewsError, UsageError
+from enews_audio.errors import ClipStoreError, EnewsError, UsageError
 from enews_audio.model import Progress
 from enews_audio.options import BuildOptions, build_options
 from enews_audio.pipeline import BuildReport, OnProgress
 from enews_audio.speech.presets import RANGES
+from enews_audio.speech.store import open_store
 from enews_audio.tomlfile import Key, message, read_toml
 
 # Set once for the whole batch, on the command line, never per paper.
@@ -67,6 +68,14 @@ class Entry:
 class Batch:
     path: Path
     entries: tuple[Entry, ...]
+
+
+def check_store(clip_store: str) -> None:
+    """Fail now, before any paper is built, on a clip store that is not a folder or S3, or can't be reached."""
+    try:
+        open_store(clip_store).read_many(["00/probe.clip"])
+    except ClipStoreError as exc:
+        raise UsageError(f"--clip-store: {exc}") from None
 
 
 def load_batch(path: Path, out: Path) -> Batch:

@@ -186,6 +186,8 @@ def batch_command(
     failed. A rerun redoes only what is missing.
     """
     loaded = batch.load_batch(papers, out)
+    if clip_store is not None:
+        batch.check_store(clip_store)
     with _ProgressBar() as on_progress:
         report = batch.run(
             loaded,

@@ -6,7 +6,8 @@
     ├── SpeechError                 exit 3
     │   ├── EngineUnavailableError  network, 5xx, timeouts, truncated audio: worth retrying
     │   ├── UnknownVoiceError       not retried
-    │   └── MissingModelError       an offline engine's weights or voice files are not installed
+    │   ├── MissingModelError       an offline engine's weights or voice files are not installed
+    │   └── ClipStoreError          the clip store (a folder or S3) can't be read or written
     ├── AudioError
     ├── PublishError
     └── UsageError                  exit 2: a bad option value
@@ -42,6 +43,10 @@ class UnknownVoiceError(SpeechError):
 
 
 class MissingModelError(SpeechError):
+    pass
+
+
+class ClipStoreError(SpeechError):
     pass
 
 

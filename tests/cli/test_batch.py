@@ -10,11 +10,12 @@ import pytest
 from enews_audio import batch, speech
 from enews_audio.model import Progress
 from enews_audio.publish import paper_slug
-from enews_audio.speech.cache import ClipCache, clip_key
+from enews_audio.speech.cache import clip_key
 from enews_audio.speech.edge import EdgeEngine
 from enews_audio.speech.engine import Voice
 from fake_edge import FakeEdge, Fault, closed_url, use_loopback
 from issue_toml import issue_toml
+from s3_server import objects, s3_bucket
 
 from .conftest import cli
 
@@ -182,7 +183,8 @@ def test_a_rerun_after_a_partial_failure_makes_only_what_is_missing(tmp_path, mo
     out = tmp_path / "out"
     use_loopback(monkeypatch)
     identity = EdgeEngine(Voice("zh-CN-XiaoxiaoNeural")).identity
-    store = ClipCache(out / ".cache" / "clips")
+    clips = out / ".cache" / "clips"
+
     with FakeEdge() as fake:
         fake.use(monkeypatch)
         fake.fail_next(Fault.UNAVAILABLE, times=2)  # the first two requests: the first paper's
@@ -193,7 +195,7 @@ def test_a_rerun_after_a_partial_failure_makes_only_what_is_missing(tmp_path, mo
         bay, river = (out / paper_slug(PAPERS[f][0]) / PAPERS[f][1] for f in ("bay", "river"))
         assert sorted(p.name for p in river.glob("*.mp3")) == ["a01.mp3", "a02.mp3"]
         published = {p: p.stat().st_mtime_ns for p in river.glob("*.mp3")}
-        cached = {p.stem for p in store.root.rglob("*.clip")}
+        cached = {p.stem for p in clips.rglob("*.clip")}
         asked_before = len(fake.requests)
 
         second = cli("batch", papers, "-o", out)
@@ -201,8 +203,54 @@ def test_a_rerun_after_a_partial_failure_makes_only_what_is_missing(tmp_path, mo
         asked = Counter(fake.texts[asked_before:])
         assert asked and set(asked.values()) == {1}  # what was refused (texts may be shared), once each
         assert not {clip_key(identity, t) for t in asked} & cached  # and nothing that was already made
-        assert {p.stem for p in store.root.rglob("*.clip")} == cached | {clip_key(identity, t) for t in asked}
+        assert {p.stem for p in clips.rglob("*.clip")} == cached | {clip_key(identity, t) for t in asked}
         assert sorted(p.name for p in bay.glob("*.mp3")) == ["a01.mp3", "a02.mp3"]
         assert {p: p.stat().st_mtime_ns for p in river.glob("*.mp3")} == published  # not re-encoded
         rows = {row[0]: row for row in batch.summary_rows(batch.run(batch.load_batch(papers, out)))}
         assert [rows[f"{p} {d}"][3] for p, d in PAPERS.values()] == ["0", "0"]  # a third run makes nothing
+
+
+def test_clips_go_to_an_s3_clip_store_and_a_rerun_takes_them_from_there(tmp_path, monkeypatch):
+    pytest.importorskip("s3fs")
+    monkeypatch.setenv("COLUMNS", "150")
+    for folder, (paper, date) in PAPERS.items():
+        write_issue(tmp_path, folder, paper, date)
+    papers = papers_file(tmp_path, 'source = "bay"', 'source = "river"')
+    out = tmp_path / "out"
+    with s3_bucket(monkeypatch) as endpoint:
+        first = cli("batch", papers, "-o", out, "--clip-store", "s3://clips/enews")
+        assert first.exit_code == 0, first.output
+        stored = objects(endpoint)
+        made = sum(p.report.made for p in batch.run(batch.load_batch(papers, tmp_path / "again")).papers)
+        assert len(stored) == made > 0 and all(k.startswith("enews/") for k in stored)
+        assert not (out / ".cache" / "clips").exists()
+
+        second = cli("batch", papers, "-o", tmp_path / "elsewhere", "--clip-store", "s3://clips/enews")
+        assert second.exit_code == 0, second.output
+        assert objects(endpoint) == stored
+        for paper, date in PAPERS.values():
+            assert f"{paper} {date}" in second.stdout
+        assert [line.split("│")[4].strip() for line in second.stdout.splitlines() if "日报" in line] == [
+            "0",
+            "0",
+        ]
+
+
+def test_a_clip_store_that_cannot_be_reached_is_one_line_before_anything_is_built(tmp_path, monkeypatch):
+    pytest.importorskip("s3fs")
+    write_issue(tmp_path, "bay", *PAPERS["bay"])
+    monkeypatch.setenv("AWS_ENDPOINT_URL", closed_url().replace("ws://", "http://").split("/edge")[0])
+    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "testing")
+    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "testing")
+    result = cli(
+        "batch",
+        papers_file(tmp_path, 'source = "bay"'),
+        "-o",
+        tmp_path / "out",
+        "--clip-store",
+        "s3://clips/x",
+    )
+    (line,) = error_lines(result)
+    assert result.exit_code == 2
+    assert line.startswith("error: --clip-store: clip store s3://clips/x: cannot read: ")
+    assert not (tmp_path / "out").exists()

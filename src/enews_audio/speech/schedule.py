@@ -16,7 +16,7 @@ from enews_audio.speech.engine import Engine
 
 @dataclass(frozen=True, slots=True)
 class SpeechSettings:
-    cache_dir: Path
+    cache_dir: Path | str  # the clip store: a folder or an s3:// URL
     concurrency: int | None = None  # None: what the engine says it can take
     attempts: int = 4  # tries per clip for failures worth retrying
     backoff: float = 1.0  # first wait in seconds, doubled per retry, with jitter
@@ -55,8 +55,9 @@ async def run(
     cache = ClipCache(settings.cache_dir)
     clips: dict[str, Clip] = {}
     todo: list[str] = []
+    cached = cache.get_many(clip_key(engine.identity, text) for text in unique)  # from S3 all at once
     for text in unique:
-        clip = cache.get(clip_key(engine.identity, text))
+        clip = cached.get(clip_key(engine.identity, text))
         if clip is None:
             todo.append(text)
         else:

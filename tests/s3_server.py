@@ -1,0 +1,52 @@
+"""S3 on 127.0.0.1 for the tests: moto's server mode, reached through the real s3fs and botocore."""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Iterator
+
+from moto.server import ThreadedMotoServer
+
+PROXY_VARS = ("HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY", "http_proxy", "https_proxy", "all_proxy")
+
+
+@contextlib.contextmanager
+def s3_bucket(monkeypatch, bucket: str = "clips") -> Iterator[str]:
+    """An empty bucket on a fresh server; the AWS variables point this process (and its children) at it.
+
+    Yields the endpoint URL; the store's URL is then ``s3://<bucket>/<prefix>``.
+    """
+    import boto3
+
+    server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
+    server.start()
+    try:
+        host, port = server.get_host_and_port()
+        endpoint = f"http://{host}:{port}"
+        for name in PROXY_VARS:
+            monkeypatch.delenv(name, raising=False)
+        for name, value in {
+            "AWS_ACCESS_KEY_ID": "testing",
+            "AWS_SECRET_ACCESS_KEY": "testing",
+            "AWS_DEFAULT_REGION": "us-east-1",
+            "AWS_ENDPOINT_URL": endpoint,
+            "NO_PROXY": "127.0.0.1,localhost",
+        }.items():
+            monkeypatch.setenv(name, value)
+        boto3.client("s3", endpoint_url=endpoint).create_bucket(Bucket=bucket)
+        yield endpoint
+    finally:
+        server.stop()
+
+
+def objects(endpoint: str, bucket: str = "clips") -> dict[str, bytes]:
+    """Every object in the bucket, by key."""
+    import boto3
+
+    s3 = boto3.client("s3", endpoint_url=endpoint)
+    keys = [
+        o["Key"]
+        for page in s3.get_paginator("list_objects_v2").paginate(Bucket=bucket)
+        for o in page.get("Contents", [])
+    ]
+    return {key: s3.get_object(Bucket=bucket, Key=key)["Body"].read() for key in keys}
