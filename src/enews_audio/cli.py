@@ -268,7 +268,7 @@ def lint_command(
 @reported
 def voices_command(
     refresh: Annotated[
-        bool, typer.Option("--refresh", help="Fetch the live edge-tts list and save it as the snapshot.")
+        bool, typer.Option("--refresh", help="Fetch the live edge-tts list into your data folder.")
     ] = False,
     proxy: Annotated[str | None, typer.Option(help="Proxy for edge-tts, e.g. http://127.0.0.1:8080.")] = None,
 ) -> None:

@@ -1,7 +1,6 @@
 import time
 
 import pytest
-from epaper_server import serving
 
 from enews_audio.errors import SourceError
 from enews_audio.sources.fetch import (
@@ -12,6 +11,7 @@ from enews_audio.sources.fetch import (
     PageNotFoundError,
     decode_html,
 )
+from epaper_server import serving
 
 GB_PAGE = '<html><head><meta http-equiv="Content-Type" content="text/html; charset=gb2312"></head><body>'
 GB_TEXT = "王堃在“𠮷祥茶社”喝茶"  # 堃 is GBK, not GB2312; 𠮷 is in GB18030 only

@@ -11,8 +11,8 @@ from enews_audio.speech.placeholder import PLACEHOLDER_TEXT, placeholder_clip
 from enews_audio.speech.presets import Pauses, Preset, load_preset, preset_names
 from enews_audio.speech.runner import run_sync
 from enews_audio.speech.schedule import SpeechResult, SpeechSettings, run
-from enews_audio.speech.select import ENGINES, select_engine
-from enews_audio.speech.voices import VoiceInfo, list_voices
+from enews_audio.speech.select import ENGINES, list_voices, select_engine
+from enews_audio.speech.voices import VoiceInfo
 
 __all__ = [
     "ENGINES",

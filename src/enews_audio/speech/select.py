@@ -10,7 +10,7 @@ from enews_audio.speech.engine import Engine, Voice
 from enews_audio.speech.fake import FakeEngine
 from enews_audio.speech.presets import PRESET_ENGINES, RANGES, Preset
 from enews_audio.speech.runner import run_sync
-from enews_audio.speech.voices import edge_voice_names
+from enews_audio.speech.voices import VoiceInfo, edge_voice_names, edge_voices
 
 ENGINES = PRESET_ENGINES  # a preset may name any engine --engine accepts
 DEFAULT_VOICES = {"edge": "zh-CN-XiaoxiaoNeural", "offline": "zf_xiaobei", "fake": "fake"}
@@ -93,3 +93,21 @@ def _auto(
 def _check_voice(name: str, kind: str, known: list[str]) -> None:
     if name not in known:
         raise UnknownVoiceError(f"--voice: {kind} engine has no voice {name!r} (known: {', '.join(known)})")
+
+
+def list_voices(
+    refresh: bool = False, *, proxy: str | None = None, edge_url: str | None = None
+) -> tuple[VoiceInfo, ...]:
+    """Edge voices (the list in effect, or with ``refresh`` the live one, saved as the user's), then offline ones.
+
+    A failed refresh raises ``EngineUnavailableError`` and leaves the lists as they were.
+    """
+    from enews_audio.speech.offline import offline_voice_infos
+
+    if refresh:
+        from enews_audio.speech.edge import refresh_edge_voices
+
+        edge = refresh_edge_voices(url=edge_url, proxy=proxy)
+    else:
+        edge = edge_voices()
+    return edge + offline_voice_infos()
