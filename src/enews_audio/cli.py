@@ -202,11 +202,8 @@ def build_command(
         publish=paper.publish_settings(base_url=base_url, keep=keep),
         cache_dir=cache_dir, concurrency=concurrency, attempts=attempts, allow_gaps=allow_gaps,
     )  # fmt: skip
-    try:
-        with _ProgressBar() as on_progress:
-            report = pipeline.build(source, chosen, settings, on_progress)
-    finally:
-        speech.close_engine(chosen)
+    with _ProgressBar() as on_progress:
+        report = pipeline.build(source, chosen, settings, on_progress)  # closes the engine when done
     _print_report(report)
     if not report.ok:
         raise typer.Exit(3)

@@ -1,4 +1,4 @@
-"""Every fault of the edge service, met through speech.synthesize with the real EdgeEngine and edge-tts.
+"""Every fault of the edge service, met through a speech Session with the real EdgeEngine and edge-tts.
 
 The rule under test: each text ends up either with complete audio (as long as the fake's boundary events
 say, never shorter) or in ``failures`` with a one-line reason; it is never cached half-made.
@@ -8,13 +8,19 @@ import miniaudio
 import pytest
 
 from enews_audio.errors import UnknownVoiceError
-from enews_audio.speech import SpeechSettings, Voice, select_engine, synthesize
+from enews_audio.speech import Session, SpeechSettings, select_engine
 from enews_audio.speech.edge import EdgeEngine
+from enews_audio.speech.engine import Voice
 from fake_edge import FakeEdge, Fault, closed_url
 
 VOICE = Voice("zh-CN-YunyangNeural")
 TEXTS = ["春雨落在老街上。茶馆门口排起了长队！", "河边的柳树发芽了。"]
 TIMEOUT = 1.0
+
+
+def synthesize(texts, engine, settings):
+    with Session(engine, settings) as session:
+        return session.synthesize(texts)
 
 
 def engine_for(url):

@@ -2,15 +2,21 @@ import miniaudio
 import pytest
 
 from enews_audio.errors import EngineUnavailableError
-from enews_audio.speech import PLACEHOLDER_TEXT, FakeEngine, SpeechSettings, Voice, placeholder_clip
+from enews_audio.speech import Session, SpeechSettings
 from enews_audio.speech.edge import EdgeEngine
-from enews_audio.speech.fake import silent_clip
-from enews_audio.speech.placeholder import tone_clip
+from enews_audio.speech.engine import Voice
+from enews_audio.speech.fake import FakeEngine, silent_clip
+from enews_audio.speech.placeholder import PLACEHOLDER_TEXT, tone_clip
 from fake_edge import FakeEdge, closed_url
 
 
 def settings(tmp_path, attempts=4):
     return SpeechSettings(tmp_path / "cache", attempts=attempts, backoff=0.0)
+
+
+def placeholder_clip(engine, settings):
+    with Session(engine, settings) as session:
+        return session.placeholder()
 
 
 def decoded(clip):

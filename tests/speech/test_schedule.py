@@ -4,8 +4,13 @@ import miniaudio
 import pytest
 
 from enews_audio.errors import EngineUnavailableError, UnknownVoiceError
-from enews_audio.speech import FakeEngine, SpeechSettings, synthesize
-from enews_audio.speech.fake import silent_clip
+from enews_audio.speech import Session, SpeechSettings
+from enews_audio.speech.fake import FakeEngine, silent_clip
+
+
+def synthesize(texts, engine, settings, on_progress=None, on_settled=None):
+    with Session(engine, settings) as session:
+        return session.synthesize(texts, on_progress, on_settled)
 
 
 def _settings(tmp_path, **kw):
@@ -104,13 +109,6 @@ def test_a_damaged_cache_entry_is_made_again(tmp_path):
     result = synthesize(["甲。"], engine, _settings(tmp_path))
     assert engine.calls == ["甲。"]
     assert result.made == 1
-
-
-def test_synthesize_works_inside_a_running_event_loop(tmp_path):
-    async def caller():
-        return synthesize(["甲。"], FakeEngine(), _settings(tmp_path))
-
-    assert asyncio.run(caller()).made == 1
 
 
 def test_settings_are_checked():

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
+from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
 from enews_audio.errors import UnknownVoiceError, UsageError
@@ -11,6 +12,9 @@ from enews_audio.speech.fake import FakeEngine
 from enews_audio.speech.presets import PRESET_ENGINES, RANGES, Preset
 from enews_audio.speech.runner import run_sync
 from enews_audio.speech.voices import VoiceInfo, edge_voice_names, edge_voices
+
+if TYPE_CHECKING:
+    from enews_audio.speech.edge import EdgeEngine
 
 ENGINES = PRESET_ENGINES  # a preset may name any engine --engine accepts
 DEFAULT_VOICES = {"edge": "zh-CN-XiaoxiaoNeural", "offline": "zf_xiaobei", "fake": "fake"}
@@ -81,13 +85,21 @@ def _auto(
         return "offline"
     edge_voice = voice or (preset and preset.voice_for("edge")) or DEFAULT_VOICES["edge"]
     probe = EdgeEngine(Voice(edge_voice), url=edge_url, proxy=proxy)
-    if run_sync(probe.probe()):
+    if run_sync(_probed(probe)):
         tell("engine: edge (the edge-tts service answered)")
         return "edge"
     if voice:
         raise UsageError(f"--voice {voice} needs the edge-tts service, which did not answer")
     tell("engine: offline (the edge-tts service did not answer)")
     return "offline"
+
+
+async def _probed(engine: EdgeEngine) -> bool:
+    """Probe a throwaway engine and close it: its whole life on one short loop, before the build's engine exists."""
+    try:
+        return await engine.probe()
+    finally:
+        await engine.aclose()
 
 
 def _check_voice(name: str, kind: str, known: list[str]) -> None:
