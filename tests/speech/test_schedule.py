@@ -3,7 +3,7 @@ import asyncio
 import miniaudio
 import pytest
 
-from enews_audio.errors import EngineUnavailableError, UnknownVoiceError
+from enews_audio.errors import EngineUnavailableError, SpeechError, UnknownVoiceError
 from enews_audio.speech import Session, SpeechSettings
 from enews_audio.speech.fake import FakeEngine, silent_clip
 
@@ -109,6 +109,24 @@ def test_a_damaged_cache_entry_is_made_again(tmp_path):
     result = synthesize(["甲。"], engine, _settings(tmp_path))
     assert engine.calls == ["甲。"]
     assert result.made == 1
+
+
+def test_a_full_disk_is_one_speech_error_naming_the_clip_file(tmp_path, full_disk):
+    with full_disk(200), pytest.raises(SpeechError) as caught:  # a clip is some kB
+        synthesize(["甲。"], FakeEngine(), _settings(tmp_path))
+    message = str(caught.value)
+    assert message.startswith("clip cache: cannot write ") and "File too large" in message
+    assert message.split()[4].rstrip(":").endswith(".clip") and "\n" not in message
+    assert not list((tmp_path / "cache").rglob("*.clip"))
+
+
+def test_an_unreadable_cache_entry_is_one_speech_error_naming_it(tmp_path):
+    synthesize(["甲。"], FakeEngine(), _settings(tmp_path))
+    (entry,) = (tmp_path / "cache").rglob("*.clip")
+    entry.unlink()
+    entry.mkdir()  # reading it fails with an OSError other than "not found"
+    with pytest.raises(SpeechError, match=rf"^clip cache: cannot read {entry}: Is a directory$"):
+        synthesize(["甲。"], FakeEngine(), _settings(tmp_path))
 
 
 def test_settings_are_checked():
