@@ -8,9 +8,9 @@ from __future__ import annotations
 
 import datetime as dt
 
-# Han characters, for a regex character class ``[{HAN}]``: the ideographs of Unicode's Han script that papers
-# print — 〇, extension A, the unified block, compatibility ideographs, and extensions B and later (𠮷, 𡋾).
-HAN = "\u3007\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0003134f"
+# Han characters, for a regex character class ``[{HAN}]``: the CJK ideographs — extension A, the unified
+# block, the compatibility ideographs, and extensions B to G (𠮷, 𡋾). Not 〇, a numeral sign, not an ideograph.
+HAN = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0003134f"
 # CJK symbols and punctuation (、。《》「」〔〕, the ideographic space) and the full-width forms (，：！０Ａ), for [...].
 CJK_PUNCTUATION = "\u3000-\u303f"
 FULLWIDTH_FORMS = "\uff00-\uffef"

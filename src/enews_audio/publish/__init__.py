@@ -88,4 +88,3 @@ def _previous_pages(issue_dir: Path, codes: Collection[str]) -> list[PageRecord]
     if not codes or not path.is_file():
         return []
     return [p for p in read_record(path).pages if p.code in codes and (issue_dir / p.file).is_file()]
-

@@ -22,12 +22,13 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import Any
 
+from enews_audio.chars import HAN
 from enews_audio.errors import TextError
 from enews_audio.resources import voices_dir
 from enews_audio.tomlfile import read_toml
 
 _SYLLABLE = re.compile(r"[a-zv]{1,6}[1-5]")
-_HAN_WORD = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]+")
+_HAN_WORD = re.compile(f"[{HAN}]+")
 _TABLES = frozenset({"substitutions", "pinyin", "engines", "voices"})
 
 
