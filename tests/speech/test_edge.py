@@ -105,13 +105,14 @@ def test_a_voice_the_service_lacks_is_retryable_not_fatal():
 
 
 @pytest.mark.parametrize("fault", [Fault.STALL_HANDSHAKE, Fault.STALL_AFTER_CONNECT])
-def test_a_stalled_service_times_out_within_the_limit(fault):
+def test_a_stalled_service_times_out_and_says_so(fault):
+    # The fake stalls for an hour: only our timeout ends the call (benchmarks/timeouts.py measures how soon).
     with FakeEdge(faults=[fault]) as fake:
         engine = EdgeEngine(VOICE, url=fake.url, timeout=1.0, connect_timeout=1)
-        began = time.monotonic()
-        with pytest.raises(EngineUnavailableError, match="no answer within 1 s"):
+        with pytest.raises(EngineUnavailableError, match=r"no answer within 1 s$"):
             speak(engine, "你好。")
-        assert time.monotonic() - began < 2.5
+        assert fake.count == 1  # one request, which stalled; the engine did not retry it
+        assert fake.answers == []  # and nothing was spoken
 
 
 def test_nothing_listening_is_unreachable():
@@ -180,9 +181,8 @@ def test_probe_answers_true_when_the_service_speaks_and_false_otherwise():
     with FakeEdge(faults=[None, Fault.STALL_AFTER_CONNECT]) as fake:
         engine = EdgeEngine(VOICE, url=fake.url)
         assert asyncio.run(engine.probe(timeout=1.0)) is True
-        began = time.monotonic()
-        assert asyncio.run(engine.probe(timeout=0.5)) is False
-        assert time.monotonic() - began < 1.5
+        assert asyncio.run(engine.probe(timeout=0.5)) is False  # the fake stalls for an hour
+        assert fake.count == 2 and fake.requests[1].fault is Fault.STALL_AFTER_CONNECT
     assert asyncio.run(EdgeEngine(VOICE, url=closed_url()).probe(timeout=1.0)) is False
 
 
