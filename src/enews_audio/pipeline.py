@@ -89,10 +89,11 @@ def build(
     spoken = [u.spoken for page in script.pages for u in page.utterances]
 
     cache = settings.out_dir / ".cache"
-    # One event loop for the engine's whole part in the build (speech.Session), closed with it at the end.
+    # One event loop for the engine's whole part in the build (speech.Session), closed with it at the end,
+    # before the assembler: on an error, speaking stops before the pages it would start are refused.
     with (
-        speech.Session(engine, settings.speech) as session,
         _Assembler(script, cache, issue_dir, settings.audio, on_progress) as assembler,
+        speech.Session(engine, settings.speech) as session,
     ):
         # Pages are assembled as soon as their last clip is in, while later pages are still being spoken.
         result = session.synthesize(spoken, on_progress, assembler.settled)
