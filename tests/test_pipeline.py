@@ -17,24 +17,18 @@ from enews_audio.pipeline import BuildSettings, build
 from enews_audio.publish import PublishSettings, publish_issue
 from enews_audio.speech.engine import Voice
 from enews_audio.speech.fake import FakeEngine, silent_clip
+from issue_toml import issue_toml
 
-MANIFEST = """
-paper = "山城晚报"
-date = 2026-02-14
-
-[[pages]]
-code = "B02"
-name = "乡村"
-
-[[pages.articles]]
-title = "果园迎来 采摘季"
-byline = "记者 吴桐"
-paragraphs = ["今年收成好。"]
-
-[[pages.articles]]
-title = "新桥通车"
-paragraphs = ["大桥全长3.5公里。"]
-"""
+B02 = (
+    "B02",
+    "乡村",
+    (
+        {"title": "果园迎来 采摘季", "byline": "记者 吴桐", "paragraphs": ["今年收成好。"]},
+        {"title": "新桥通车", "paragraphs": ["大桥全长3.5公里。"]},
+    ),
+)
+B03 = ("B03", "民生", ({"title": "菜价平稳", "paragraphs": ["本周蔬菜价格总体平稳。"]},))
+MANIFEST = issue_toml("山城晚报", "2026-02-14", [B02])
 
 
 def _issue(tmp_path: Path) -> Path:
@@ -121,18 +115,7 @@ def test_issue_date_and_titles_reach_the_record(tmp_path):
     assert "新桥通车" in record and "fake/1" in record
 
 
-TWO_PAGES = (
-    MANIFEST
-    + """
-[[pages]]
-code = "B03"
-name = "民生"
-
-[[pages.articles]]
-title = "菜价平稳"
-paragraphs = ["本周蔬菜价格总体平稳。"]
-"""
-)
+TWO_PAGES = issue_toml("山城晚报", "2026-02-14", [B02, B03])
 
 
 def _down_on(word):

@@ -13,31 +13,36 @@ from enews_audio.speech.cache import ClipCache, clip_key
 from enews_audio.speech.edge import EdgeEngine
 from enews_audio.speech.engine import Voice
 from fake_edge import FakeEdge, Fault
+from issue_toml import issue_toml
 
-ISSUE = """
-paper = "江城日报"
-date = 2026-04-08
-
-[[pages]]
-code = "A03"
-name = "城事"
-
-[[pages.articles]]
-title = "老旧小区加装电梯"
-byline = "记者 林舟"
-paragraphs = [
-  "今年全市计划为老旧小区加装电梯两百部。",
-  "首批电梯已在东湖街道投入使用。住在六楼的王阿姨说，下楼买菜不再发愁。",
-  "街道工作人员表示，后续将按居民意愿分批推进。",
-]
-
-[[pages.articles]]
-title = "江滩公园新添步道"
-paragraphs = [
-  "江滩公园新修的步道全长四公里。",
-  "步道沿江而建，夜间有照明。附近居民清晨常来散步。",
-]
-"""
+ISSUE = issue_toml(
+    "江城日报",
+    "2026-04-08",
+    [
+        (
+            "A03",
+            "城事",
+            (
+                {
+                    "title": "老旧小区加装电梯",
+                    "byline": "记者 林舟",
+                    "paragraphs": [
+                        "今年全市计划为老旧小区加装电梯两百部。",
+                        "首批电梯已在东湖街道投入使用。住在六楼的王阿姨说，下楼买菜不再发愁。",
+                        "街道工作人员表示，后续将按居民意愿分批推进。",
+                    ],
+                },
+                {
+                    "title": "江滩公园新添步道",
+                    "paragraphs": [
+                        "江滩公园新修的步道全长四公里。",
+                        "步道沿江而建，夜间有照明。附近居民清晨常来散步。",
+                    ],
+                },
+            ),
+        )
+    ],
+)
 PROXY_VARS = ("WS_PROXY", "WSS_PROXY", "HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY")
 
 

@@ -63,10 +63,10 @@ def test_captions_close_the_article_and_pauses_grow_with_structure():
     page = to_script(_issue(STORY, OTHER), s).pages[0]
     caption = next(u for u in page.utterances if u.part is Part.CAPTION)
     assert caption.display == "图片说明：新建的社区食堂。"
-    assert caption.pause == s.article_pause
+    assert caption.pause == s.pauses.article
     body = [u for u in page.utterances if u.part is Part.BODY and u.article == 0]
-    assert body[0].pause == s.sentence_pause
-    assert body[-1].pause == s.paragraph_pause
+    assert body[0].pause == s.pauses.sentence
+    assert body[-1].pause == s.pauses.paragraph
     assert page.utterances[-1].part is Part.CLOSING
 
 

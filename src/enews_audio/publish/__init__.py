@@ -10,7 +10,7 @@ from enews_audio.atomic import write_atomic
 from enews_audio.errors import PublishError
 from enews_audio.model import Episode, Issue
 from enews_audio.publish.cover import write_cover
-from enews_audio.publish.feed import PublishSettings, write_feed
+from enews_audio.publish.feed import FEED_NAME, PublishSettings, absolutize_feed, write_feed
 from enews_audio.publish.record import (
     RECORD_NAME,
     PageRecord,
@@ -25,7 +25,7 @@ from enews_audio.publish.site import write_site
 from enews_audio.publish.slug import paper_slug
 from enews_audio.publish.transcript import chapters_json, webvtt
 
-__all__ = ["PublishSettings", "paper_slug", "publish_issue"]
+__all__ = ["FEED_NAME", "PublishSettings", "absolutize_feed", "paper_slug", "publish_issue"]
 
 
 def publish_issue(

@@ -30,14 +30,15 @@ def select_engine(
     preset: Preset | None = None,
     edge_url: str | None = None,
     proxy: str | None = None,
-    pinyin: Mapping[str, str] | None = None,
+    pinyin: Mapping[str, str] | Callable[[str], Mapping[str, str]] | None = None,
     on_choice: Callable[[str], None] | None = None,
 ) -> Engine:
     """The engine for ``kind``; with "auto" the edge service is probed once and ``on_choice`` told why.
 
     Anything given explicitly wins over the ``preset``, which wins over the defaults (auto, the engine's
     default voice, normal rate). ``proxy`` and ``edge_url`` (else ``$ENEWS_EDGE_URL``) reach edge-tts;
-    ``pinyin`` (word -> "pin1 yin1") overrides the offline voice's readings.
+    ``pinyin`` (word -> "pin1 yin1") overrides the offline voice's readings; given as a function of the voice
+    name, it is asked once the voice is chosen (a lexicon may have entries for one voice).
     """
     kind = kind or (preset.engine if preset else "auto")
     if proxy is not None:
@@ -68,7 +69,8 @@ def select_engine(
     from enews_audio.speech.offline import OfflineEngine, offline_voices
 
     _check_voice(name, "offline", offline_voices())
-    return OfflineEngine(Voice(name, rate=rate, pitch=pitch, volume=volume), overrides=pinyin)
+    overrides = pinyin(name) if callable(pinyin) else pinyin
+    return OfflineEngine(Voice(name, rate=rate, pitch=pitch, volume=volume), overrides=overrides)
 
 
 def _auto(

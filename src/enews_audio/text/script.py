@@ -8,7 +8,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from enews_audio.chars import is_speakable, weekday
-from enews_audio.model import Article, Issue, Page, PageScript, Part, Script, Utterance
+from enews_audio.model import Article, Issue, Page, PageScript, Part, Pauses, Script, Utterance
 from enews_audio.text.lexicon import Lexicon
 from enews_audio.text.normalize import normalize, read_integer
 from enews_audio.text.punctuation import repair_punctuation
@@ -16,16 +16,14 @@ from enews_audio.text.segment import pack_clauses, split_sentences
 from enews_audio.text.templates import Templates, load_templates
 
 _ENDS = "。！？；…”’」』）》】"
+DEFAULT_PAUSES = Pauses(sentence=0.35, paragraph=0.7, heading=0.6, article=1.5)
 _EMPTY_SLOT = re.compile(r"[，、：]+(?=[。！？])")  # what an empty placeholder leaves: "A04版，。"
 
 
 @dataclass(frozen=True, slots=True)
 class TextSettings:
     max_chars: int = 80  # longest piece sent to an engine; longer sentences are packed into clauses
-    sentence_pause: float = 0.35
-    paragraph_pause: float = 0.7
-    heading_pause: float = 0.6
-    article_pause: float = 1.5
+    pauses: Pauses = DEFAULT_PAUSES  # or a preset's
     lexicon: Lexicon = field(default_factory=Lexicon)  # substitutions applied to every spoken text
     script: Path | None = None  # the user's templates over voices/script.toml
 
@@ -60,7 +58,7 @@ class _Writer:
         for index, article in enumerate(page.articles):
             utterances += self._article(index, len(page.articles), article)
         closing = self.t.fill("page", "closing", paper=issue.paper, code=page.code, name=page.name)
-        utterances += self._line(closing, Part.CLOSING, None, self.s.paragraph_pause)
+        utterances += self._line(closing, Part.CLOSING, None, self.s.pauses.paragraph)
         return PageScript(page, tuple(utterances))
 
     def _opening(self, issue: Issue, page: Page) -> Iterator[Utterance]:
@@ -78,21 +76,21 @@ class _Writer:
             ),
             Part.OPENING,
             None,
-            s.sentence_pause,
+            s.pauses.sentence,
         )
         count = chinese_number(len(page.articles), count=True)
         summary = self.t.fill("page", "summary", code=page.code, name=page.name, count=count)
-        yield from self._line(summary, Part.OPENING, None, s.sentence_pause)
+        yield from self._line(summary, Part.OPENING, None, s.pauses.sentence)
         for i, article in enumerate(page.articles):
             line = self.t.fill("page", "rundown", number=chinese_number(i + 1), title=_heading(article.title))
-            yield from self._line(line, Part.OPENING, None, s.sentence_pause)
+            yield from self._line(line, Part.OPENING, None, s.pauses.sentence)
 
     def _article(self, index: int, total: int, article: Article) -> list[Utterance]:
         s = self.s
         announce = self.t.fill(
             "article", "announce", number=chinese_number(index + 1), count=chinese_number(total, count=True)
         )
-        out = self._line(announce, Part.HEADER, index, s.sentence_pause)
+        out = self._line(announce, Part.HEADER, index, s.pauses.sentence)
         headings = {
             "kicker": article.kicker,
             "title": article.title,
@@ -103,7 +101,7 @@ class _Writer:
             if line.strip():
                 display = self.t.fill("article", key, text=line.strip())
                 spoken = _end(self.t.fill("article", key, text=_heading(line)))
-                out += self._line(display, Part.HEADER, index, s.heading_pause, spoken)
+                out += self._line(display, Part.HEADER, index, s.pauses.heading, spoken)
         for paragraph in article.paragraphs:
             out += self._sentences(paragraph, Part.BODY, index)
         for caption in article.captions:
@@ -111,15 +109,15 @@ class _Writer:
                 self.t.fill("article", "caption", text=caption.strip()), Part.CAPTION, index
             )
         if out:
-            out[-1] = _with_pause(out[-1], s.article_pause)
+            out[-1] = _with_pause(out[-1], s.pauses.article)
         return out
 
     def _sentences(self, paragraph: str, part: Part, index: int) -> list[Utterance]:
         text = repair_punctuation(paragraph)
         pieces = [p for sentence in split_sentences(text) for p in pack_clauses(sentence, self.s.max_chars)]
-        out = [u for p in pieces for u in self._line(p, part, index, self.s.sentence_pause)]
+        out = [u for p in pieces for u in self._line(p, part, index, self.s.pauses.sentence)]
         if out:
-            out[-1] = _with_pause(out[-1], self.s.paragraph_pause)
+            out[-1] = _with_pause(out[-1], self.s.pauses.paragraph)
         return out
 
     def _line(
