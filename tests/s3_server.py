@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import urllib.request
 from collections.abc import Iterator
 
 from moto.server import ThreadedMotoServer
@@ -33,10 +34,18 @@ def s3_bucket(monkeypatch, bucket: str = "clips") -> Iterator[str]:
             "NO_PROXY": "127.0.0.1,localhost",
         }.items():
             monkeypatch.setenv(name, value)
+        _reset(endpoint)  # moto keeps its buckets per process, not per server: start empty
         boto3.client("s3", endpoint_url=endpoint).create_bucket(Bucket=bucket)
         yield endpoint
+        _reset(endpoint)
     finally:
         server.stop()
+
+
+def _reset(endpoint: str) -> None:
+    request = urllib.request.Request(f"{endpoint}/moto-api/reset", method="POST")
+    opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))
+    opener.open(request, timeout=10).close()
 
 
 def objects(endpoint: str, bucket: str = "clips") -> dict[str, bytes]:

@@ -7,7 +7,8 @@ import pytest
 from enews_audio.errors import UsageError
 from enews_audio.options import BuildOptions, build_options
 from enews_audio.pipeline import prepare, proofing
-from enews_audio.speech import Voice, close_engine, load_preset
+from enews_audio.speech import load_preset
+from enews_audio.speech.engine import Voice
 from enews_audio.speech.offline import OfflineEngine
 from enews_audio.text import load_lexicon
 
@@ -23,16 +24,14 @@ def test_a_lexicon_table_for_the_default_voice_reaches_the_offline_engine_and_th
     mine = tmp_path / "mine.toml"
     mine.write_text(VOICE_TABLES, encoding="utf-8")
     engine, settings = prepare(BuildOptions(source="x", engine="offline", lexicon=(mine,)))
-    try:
-        assert engine.voice.name == "zf_xiaobei"  # the engine's default voice: no --voice was given
-        chosen = load_lexicon("offline", "zf_xiaobei", [mine])
-        assert chosen.pinyin["乐清"] == "yue4 qing1"
-        assert engine.identity == OfflineEngine(Voice("zf_xiaobei"), overrides=chosen.pinyin).identity
-        unscoped = load_lexicon("offline", "", [mine])  # what the offline voice was given before
-        assert engine.identity != OfflineEngine(Voice("zf_xiaobei"), overrides=unscoped.pinyin).identity
-        assert settings.read.text.lexicon.substitutions["江滨路"] == "江边路"
-    finally:
-        close_engine(engine)
+    # Not built with, so nothing to close: an engine holds nothing until it speaks (pipeline.build closes it).
+    assert engine.voice.name == "zf_xiaobei"  # the engine's default voice: no --voice was given
+    chosen = load_lexicon("offline", "zf_xiaobei", [mine])
+    assert chosen.pinyin["乐清"] == "yue4 qing1"
+    assert engine.identity == OfflineEngine(Voice("zf_xiaobei"), overrides=chosen.pinyin).identity
+    unscoped = load_lexicon("offline", "", [mine])  # what the offline voice was given before
+    assert engine.identity != OfflineEngine(Voice("zf_xiaobei"), overrides=unscoped.pinyin).identity
+    assert settings.read.text.lexicon.substitutions["江滨路"] == "江边路"
 
 
 def test_a_presets_pauses_become_the_text_stages_and_the_config_the_feeds(tmp_path):

@@ -34,6 +34,7 @@ from enews_audio.model import Progress
 from enews_audio.options import BuildOptions, build_options
 from enews_audio.pipeline import BuildReport, OnProgress
 from enews_audio.speech.presets import RANGES
+from enews_audio.speech.select import ENGINES
 from enews_audio.speech.store import open_store
 from enews_audio.tomlfile import Key, message, read_toml
 
@@ -166,10 +167,8 @@ def _check(options: BuildOptions) -> list[tuple[str, str]]:
     wrong = []
     if "://" not in options.source and not Path(options.source).exists():
         wrong.append(("source", f"no such file or folder: {options.source}"))
-    if options.engine is not None and options.engine not in speech.ENGINES:
-        wrong.append(
-            ("engine", f"unknown engine {options.engine!r} (choose from {', '.join(speech.ENGINES)})")
-        )
+    if options.engine is not None and options.engine not in ENGINES:
+        wrong.append(("engine", f"unknown engine {options.engine!r} (choose from {', '.join(ENGINES)})"))
     for key, (low, high) in RANGES.items():
         value = getattr(options, key)
         if value is not None and not low <= value <= high:
@@ -292,14 +291,10 @@ def run(
     engines: dict[tuple[Any, ...], speech.Engine] = {}
     results: list[PaperResult] = []
     total = len(batch.entries)
-    try:
-        for done, entry in enumerate(batch.entries):
-            report(Progress("papers", done, total, entry.written))
-            results.append(_one(entry, engines, clip_store, tally.for_paper(entry.index), on_choice))
-        report(Progress("papers", total, total))
-    finally:
-        for engine in engines.values():
-            speech.close_engine(engine)
+    for done, entry in enumerate(batch.entries):  # each build closes its engine, ready for the next
+        report(Progress("papers", done, total, entry.written))
+        results.append(_one(entry, engines, clip_store, tally.for_paper(entry.index), on_choice))
+    report(Progress("papers", total, total))
     return BatchReport(tuple(results))
 
 

@@ -156,11 +156,8 @@ def build_command(
     """Build SOURCE into one MP3 per page, transcripts, chapters, the feed and a web edition (pipeline.build)."""
     options = _options("build", locals())
     chosen, settings = pipeline.prepare(options, on_choice=lambda m: err.print(m, highlight=False))
-    try:
-        with _ProgressBar() as on_progress:
-            report = pipeline.build(source, chosen, settings, on_progress)
-    finally:
-        speech.close_engine(chosen)
+    with _ProgressBar() as on_progress:
+        report = pipeline.build(source, chosen, settings, on_progress)  # closes the engine when done
     _print_report(report)
     if not report.ok:
         raise typer.Exit(3)
@@ -245,7 +242,7 @@ def lint_command(
 @reported
 def voices_command(
     refresh: Annotated[
-        bool, typer.Option("--refresh", help="Fetch the live edge-tts list and save it as the snapshot.")
+        bool, typer.Option("--refresh", help="Fetch the live edge-tts list into your data folder.")
     ] = False,
     proxy: Annotated[str | None, typer.Option(help="Proxy for edge-tts, e.g. http://127.0.0.1:8080.")] = None,
 ) -> None:

@@ -15,8 +15,8 @@ from pathlib import Path
 
 from enews_audio import audio, publish, sources, speech, text
 from enews_audio.config import load_config
-from enews_audio.errors import UsageError
-from enews_audio.model import Clip, Episode, Issue, PageScript, Progress, Script, episode_title
+from enews_audio.errors import PublishError, UsageError
+from enews_audio.model import Clip, Episode, Issue, PageScript, Progress, Script
 from enews_audio.options import BuildOptions
 from enews_audio.speech.select import DEFAULT_VOICES
 
@@ -61,9 +61,9 @@ def prepare(
 
     The paper's config and the preset are read first (a mistake there fails before the edge service is
     probed); the voice is chosen before its lexicon is loaded, so a lexicon's entries for that voice apply
-    (the offline voice's pinyin too). ``on_choice`` is told which engine "auto" picked and why. Close the
-    engine (``speech.close_engine``) when done. ``engine``, one made before from the same engine options
-    (``batch`` shares one between papers), is used instead of choosing a new one.
+    (the offline voice's pinyin too). ``on_choice`` is told which engine "auto" picked and why. ``build``
+    closes the engine when it is done. ``engine``, one made before from the same engine options (``batch``
+    shares one between papers), is used instead of choosing a new one.
     """
     config = load_config(options.config)
     preset = speech.load_preset(options.preset) if options.preset else None
@@ -148,6 +148,8 @@ def build(
     settings: BuildSettings,
     on_progress: OnProgress | None = None,
 ) -> BuildReport:
+    """Build the issue at ``source``; ``engine`` speaks on one event loop for the whole build and is closed
+    (``aclose``) at its end, ready for another build."""
     issue = load(source, settings.read)
     script = text.to_script(issue, settings.read.text)
     paper_dir = settings.out_dir / publish.paper_slug(issue.paper)
@@ -155,20 +157,20 @@ def build(
     spoken = [u.spoken for page in script.pages for u in page.utterances]
 
     cache = settings.out_dir / ".cache"
-    memo = audio.EpisodeMemo(cache / "episodes")
-    with _Assembler(script, cache / "staging", issue_dir, memo, settings.audio, on_progress) as assembler:
+    # One event loop for the engine's whole part in the build (speech.Session), closed with it at the end,
+    # before the assembler: on an error, speaking stops before the pages it would start are refused.
+    with (
+        _Assembler(script, cache, issue_dir, settings.audio, on_progress) as assembler,
+        speech.Session(engine, settings.speech) as session,
+    ):
         # Pages are assembled as soon as their last clip is in, while later pages are still being spoken.
-        result = speech.synthesize(spoken, engine, settings.speech, on_progress, assembler.settled)
+        result = session.synthesize(spoken, on_progress, assembler.settled)
         failures, gaps = _failures(script, result.failures), ()
         if failures and settings.allow_gaps:
-            assembler.fill(speech.placeholder_clip(engine, settings.speech))
+            assembler.fill(session.placeholder())
             failures, gaps = (), failures
         episodes = assembler.finish()
-        if episodes:
-            issue_dir.mkdir(parents=True, exist_ok=True)
-            for episode in episodes:
-                if (assembler.staging / episode.path).exists():  # else reused: already in place
-                    os.replace(assembler.staging / episode.path, issue_dir / episode.path)
+        _put_in_place(episodes, assembler.staging, issue_dir)
 
     report = BuildReport(
         issue, issue_dir, engine.identity, episodes, result.made, result.reused, failures, gaps
@@ -199,28 +201,40 @@ def build(
     return replace(report, feed=feed)
 
 
+def _put_in_place(episodes: tuple[Episode, ...], staging: Path, issue_dir: Path) -> None:
+    """Rename the episodes made by this build into the issue's folder; reused ones are there already."""
+    try:
+        for episode in episodes:
+            if (staging / episode.path).exists():
+                issue_dir.mkdir(parents=True, exist_ok=True)
+                os.replace(staging / episode.path, issue_dir / episode.path)
+    except OSError as exc:
+        raise PublishError(
+            f"cannot put {exc.filename2 or exc.filename} in place: {exc.strerror or exc}"
+        ) from exc
+
+
 class _Assembler:
-    """Assembles each page in a worker thread once every clip it needs has settled.
+    """Schedules pages: each is assembled (or reused, see ``audio.assemble_or_reuse``) in a worker thread
+    once every clip it needs has settled.
 
     A page with a failed clip waits: ``fill`` gives it a placeholder, otherwise it is never assembled.
-    Episodes go to a staging folder (on the output's file system, so they can be renamed into place),
-    removed on exit whatever happens; a page whose published episode was made from the same inputs is
-    reused as it is.
+    New episodes go to a staging folder under ``cache`` (on the output's file system, so they can be
+    renamed into place), removed on exit whatever happens.
     """
 
     def __init__(
         self,
         script: Script,
-        staging_root: Path,
+        cache: Path,
         issue_dir: Path,
-        memo: audio.EpisodeMemo,
         settings: audio.AudioSettings,
         on_progress: OnProgress | None,
     ) -> None:
         self._script = script
-        self._staging_root = staging_root
+        self._staging_root = cache / "staging"
+        self._memo = cache / "episodes"
         self._issue_dir = issue_dir
-        self._memo = memo
         self._settings = settings
         self._report = on_progress or (lambda _p: None)
         self._pending = [{u.spoken for u in page.utterances} for page in script.pages]
@@ -272,16 +286,11 @@ class _Assembler:
 
     def _assemble(self, page_script: PageScript, clips: list[Clip]) -> Episode:
         issue, page = self._script.issue, page_script.page
-        title = episode_title(issue.paper, issue.date, page.code, page.name)
-        key = audio.fingerprint(page_script, clips, self._settings, (title, issue.paper, issue.date))
-        episode = self._memo.get(key, self._issue_dir / f"{page.slug}.mp3", page)
-        if episode is None:
-            staged = self.staging / f"{page.slug}.mp3"
-            episode = audio.assemble(
-                page_script, clips, staged, self._settings, title=title, album=issue.paper, artist=issue.paper,
-                date=issue.date,
-            )  # fmt: skip
-            self._memo.put(key, episode, staged)
+        episode = audio.assemble_or_reuse(
+            page_script, clips, self._settings, paper=issue.paper, date=issue.date,
+            published=self._issue_dir / f"{page.slug}.mp3", staged=self.staging / f"{page.slug}.mp3",
+            memo=self._memo,
+        )  # fmt: skip
         with self._lock:
             self._done += 1
             self._report(Progress("audio", self._done, len(self._script.pages), page.code))

@@ -186,7 +186,7 @@ def test_a_rerun_after_a_partial_failure_makes_only_what_is_missing(tmp_path, mo
     clips = out / ".cache" / "clips"
 
     with FakeEdge() as fake:
-        fake.use(monkeypatch)
+        monkeypatch.setenv("ENEWS_EDGE_URL", fake.url)
         fake.fail_next(Fault.UNAVAILABLE, times=2)  # the first two requests: the first paper's
         first = cli("batch", papers, "-o", out)
         assert first.exit_code == 1, first.output

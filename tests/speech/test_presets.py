@@ -1,8 +1,8 @@
 import pytest
 
 from enews_audio.errors import UsageError
-from enews_audio.speech import Preset, list_voices, load_preset, preset_names, select_engine
-from enews_audio.speech.presets import preset_dir
+from enews_audio.speech import list_voices, load_preset, preset_names, select_engine
+from enews_audio.speech.presets import Preset, preset_dir
 
 GOOD = """
 description = "试听"

@@ -46,14 +46,30 @@ def publish_issue(
     issue again replaces its items and leaves the other issues' as they were. ``extra`` (clip counts,
     failures, …) is stored in the record as is. ``gaps`` (page code -> headlines) are told in the episode
     description; pages in ``keep_pages`` that this build did not make keep their previous episode and item.
-    Then the cover (drawn, or the user's) and the web edition.
+    Then the cover (drawn, or the user's) and the web edition. A file that can't be written or read (a full
+    disk) is a ``PublishError`` naming it.
     """
+    try:
+        return _publish(paper_dir, issue, episodes, settings, extra, gaps, keep_pages)
+    except OSError as exc:
+        raise PublishError(f"cannot publish {exc.filename or paper_dir}: {exc.strerror or exc}") from exc
+
+
+def _publish(
+    paper_dir: Path,
+    issue: Issue,
+    episodes: Sequence[Episode],
+    settings: PublishSettings,
+    extra: Mapping[str, object] | None,
+    gaps: Mapping[str, Sequence[str]] | None,
+    keep_pages: Collection[str],
+) -> Path:
     issue_dir = paper_dir / issue.date.isoformat()
     for episode in episodes:
         if episode.chapters:
-            _write(issue_dir / chapters_name(episode.path), chapters_json(episode.chapters))
+            write_atomic(issue_dir / chapters_name(episode.path), chapters_json(episode.chapters))
         if episode.cues:
-            _write(issue_dir / transcript_name(episode.path), webvtt(episode.cues))
+            write_atomic(issue_dir / transcript_name(episode.path), webvtt(episode.cues))
     built_at = dt.datetime.now(dt.UTC).replace(microsecond=0)
     previous = _previous_pages(issue_dir, keep_pages)
     record = make_record(
@@ -72,10 +88,3 @@ def _previous_pages(issue_dir: Path, codes: Collection[str]) -> list[PageRecord]
     if not codes or not path.is_file():
         return []
     return [p for p in read_record(path).pages if p.code in codes and (issue_dir / p.file).is_file()]
-
-
-def _write(path: Path, text: str) -> None:
-    try:
-        write_atomic(path, text)
-    except OSError as exc:
-        raise PublishError(f"cannot write {path}: {exc.strerror or exc}") from exc

@@ -19,6 +19,8 @@ def clip_key(identity: str, text: str) -> str:
 class ClipCache:
     """One file per clip: a JSON line (duration, timings), a newline, then the MP3 bytes.
 
+    A clip store that can't be read or written (a full disk, a folder without permission, S3 out of reach)
+    is a ``ClipStoreError`` (a ``SpeechError``) naming the file; a damaged entry is as good as a missing one.
     ``ClipCache(where)``: a folder or an ``s3://bucket/prefix`` URL (``store.py``), or an open ``Store``.
     """
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
+from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
 from enews_audio.errors import UnknownVoiceError, UsageError
@@ -10,7 +11,10 @@ from enews_audio.speech.engine import Engine, Voice
 from enews_audio.speech.fake import FakeEngine
 from enews_audio.speech.presets import PRESET_ENGINES, RANGES, Preset
 from enews_audio.speech.runner import run_sync
-from enews_audio.speech.voices import edge_voice_names
+from enews_audio.speech.voices import VoiceInfo, edge_voice_names, edge_voices
+
+if TYPE_CHECKING:
+    from enews_audio.speech.edge import EdgeEngine
 
 ENGINES = PRESET_ENGINES  # a preset may name any engine --engine accepts
 DEFAULT_VOICES = {"edge": "zh-CN-XiaoxiaoNeural", "offline": "zf_xiaobei", "fake": "fake"}
@@ -83,7 +87,7 @@ def _auto(
         return "offline"
     edge_voice = voice or (preset and preset.voice_for("edge")) or DEFAULT_VOICES["edge"]
     probe = EdgeEngine(Voice(edge_voice), url=edge_url, proxy=proxy)
-    if run_sync(probe.probe()):
+    if run_sync(_probed(probe)):
         tell("engine: edge (the edge-tts service answered)")
         return "edge"
     if voice:
@@ -92,6 +96,32 @@ def _auto(
     return "offline"
 
 
+async def _probed(engine: EdgeEngine) -> bool:
+    """Probe a throwaway engine and close it: its whole life on one short loop, before the build's engine exists."""
+    try:
+        return await engine.probe()
+    finally:
+        await engine.aclose()
+
+
 def _check_voice(name: str, kind: str, known: list[str]) -> None:
     if name not in known:
         raise UnknownVoiceError(f"--voice: {kind} engine has no voice {name!r} (known: {', '.join(known)})")
+
+
+def list_voices(
+    refresh: bool = False, *, proxy: str | None = None, edge_url: str | None = None
+) -> tuple[VoiceInfo, ...]:
+    """Edge voices (the list in effect, or with ``refresh`` the live one, saved as the user's), then offline ones.
+
+    A failed refresh raises ``EngineUnavailableError`` and leaves the lists as they were.
+    """
+    from enews_audio.speech.offline import offline_voice_infos
+
+    if refresh:
+        from enews_audio.speech.edge import refresh_edge_voices
+
+        edge = refresh_edge_voices(url=edge_url, proxy=proxy)
+    else:
+        edge = edge_voices()
+    return edge + offline_voice_infos()

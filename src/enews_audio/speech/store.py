@@ -47,16 +47,23 @@ class FolderStore:
         self.url = str(root)
 
     def read(self, name: str) -> bytes | None:
+        path = self.root / name
         try:
-            return (self.root / name).read_bytes()
-        except OSError:  # missing, or unreadable (a bad sector): make it again
+            return path.read_bytes()
+        except FileNotFoundError:
             return None
+        except OSError as exc:
+            raise ClipStoreError(f"clip cache: cannot read {path}: {exc.strerror or exc}") from exc
 
     def read_many(self, names: Iterable[str]) -> dict[str, bytes]:
         return {name: data for name in names if (data := self.read(name)) is not None}
 
     def write(self, name: str, data: bytes) -> None:
-        write_atomic(self.root / name, data)
+        path = self.root / name
+        try:
+            write_atomic(path, data)
+        except OSError as exc:
+            raise ClipStoreError(f"clip cache: cannot write {path}: {exc.strerror or exc}") from exc
 
     def remove(self, name: str) -> None:
         with contextlib.suppress(OSError):

@@ -23,12 +23,13 @@ from types import MappingProxyType
 
 import msgspec
 
+from enews_audio.chars import HAN
 from enews_audio.errors import TextError
 from enews_audio.resources import voices_dir
 from enews_audio.tomlfile import Invalid, Schema, load_toml, shown
 
 _SYLLABLE = re.compile(r"[a-zv]{1,6}[1-5]")
-_HAN_WORD = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]+")
+_HAN_WORD = re.compile(f"[{HAN}]+")
 
 
 def _empty() -> Mapping[str, str]:
