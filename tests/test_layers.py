@@ -111,6 +111,7 @@ def test_asyncio_stays_inside_speech_and_serve():
             "speech",
             {
                 "Engine",
+                "Executor",
                 "Session",
                 "SpeechSettings",
                 "list_voices",

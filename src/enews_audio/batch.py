@@ -21,6 +21,7 @@ from __future__ import annotations
 import threading
 import traceback
 from collections.abc import Callable, Mapping
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
@@ -42,6 +43,8 @@ from enews_audio.tomlfile import Key, message, read_toml
 BATCH_ONLY = {"out": "-o/--out", "cache": "--clip-store"}
 # The options that decide which engine speaks: papers that agree on them share one engine.
 ENGINE_OPTIONS = ("engine", "voice", "rate", "pitch", "volume", "preset", "proxy", "lexicon")
+# Papers built at a time on a cluster: the next paper's texts reach the workers while one paper ends.
+AT_ONCE = 3
 
 
 class BatchFileError(UsageError):
@@ -279,40 +282,66 @@ def run(
     clip_store: str | None = None,
     on_progress: OnProgress | None = None,
     on_choice: Callable[[str], None] | None = None,
+    executor: speech.Executor | None = None,
+    at_once: int = 1,
 ) -> BatchReport:
-    """Build every paper of ``batch`` in turn; failures are reported per paper, never raised.
+    """Build every paper of ``batch``; failures are reported per paper, never raised.
 
     ``clip_store`` is where clips are kept (a folder, or an ``s3://bucket/prefix`` URL; default
-    ``OUT/.cache/clips``). ``on_progress`` gets ``Progress("papers", …)`` as papers finish and the clips and
-    pages of all papers so far, summed.
+    ``OUT/.cache/clips``). With an ``executor`` (a Dask cluster) the clips are made there and ``at_once``
+    papers are built at a time, so the workers get the next paper's texts while one paper's last clips are
+    made and its pages assembled. ``on_progress`` gets ``Progress("papers", …)`` as papers finish and the
+    clips and pages of all papers so far, summed.
     """
     report = on_progress or (lambda _p: None)
     tally = _Tally(report)
-    engines: dict[tuple[Any, ...], speech.Engine] = {}
-    results: list[PaperResult] = []
-    total = len(batch.entries)
-    for done, entry in enumerate(batch.entries):  # each build closes its engine, ready for the next
-        report(Progress("papers", done, total, entry.written))
-        results.append(_one(entry, engines, clip_store, tally.for_paper(entry.index), on_choice))
-    report(Progress("papers", total, total))
-    return BatchReport(tuple(results))
+    engines = _Engines(on_choice)
+    total, done = len(batch.entries), 0
+    lock = threading.Lock()
+
+    def one(entry: Entry) -> PaperResult:
+        nonlocal done
+        result = _one(entry, engines, clip_store, tally.for_paper(entry.index), executor)
+        with lock:
+            done += 1
+            report(Progress("papers", done, total, entry.written))
+        return result
+
+    report(Progress("papers", 0, total))
+    with ThreadPoolExecutor(max_workers=at_once if executor else 1, thread_name_prefix="paper") as pool:
+        return BatchReport(tuple(pool.map(one, batch.entries)))
+
+
+class _Engines:
+    """One engine per set of engine options, made when a paper first needs it (each build closes it after
+    use, ready for the next)."""
+
+    def __init__(self, on_choice: Callable[[str], None] | None) -> None:
+        self._made: dict[tuple[Any, ...], speech.Engine] = {}
+        self._lock = threading.Lock()
+        self._on_choice = on_choice
+
+    def prepare(self, options: BuildOptions) -> tuple[speech.Engine, pipeline.BuildSettings]:
+        spec = tuple(getattr(options, name) for name in ENGINE_OPTIONS)
+        with self._lock:  # "auto" probes the edge service once per set of options, not once per paper
+            engine, settings = pipeline.prepare(options, self._on_choice, engine=self._made.get(spec))
+            self._made[spec] = engine
+        return engine, settings
 
 
 def _one(
     entry: Entry,
-    engines: dict[tuple[Any, ...], speech.Engine],
+    engines: _Engines,
     clip_store: str | None,
     on_progress: OnProgress,
-    on_choice: Callable[[str], None] | None,
+    executor: speech.Executor | None,
 ) -> PaperResult:
     options = entry.options
-    spec = tuple(getattr(options, name) for name in ENGINE_OPTIONS)
     try:
-        engine, settings = pipeline.prepare(options, on_choice, engine=engines.get(spec))
-        engines[spec] = engine
+        engine, settings = engines.prepare(options)
         if clip_store is not None:
             settings = replace(settings, cache_dir=clip_store)
-        return PaperResult(entry, pipeline.build(options.source, engine, settings, on_progress))
+        return PaperResult(entry, pipeline.build(options.source, engine, settings, on_progress, executor))
     except EnewsError as exc:
         return PaperResult(entry, error=" ".join(str(exc).split()))
     except Exception as exc:  # a bug: this paper fails with its traceback shown, the others still build

@@ -170,6 +170,10 @@ def batch_command(
     out: Annotated[Path, typer.Option("--out", "-o", help="Where every paper's folder goes.")] = Path(
         "output"
     ),
+    cluster: Annotated[
+        str | None,
+        typer.Option(help="Speak on the Dask cluster whose scheduler is here, e.g. tcp://10.0.0.5:8786."),
+    ] = None,
     clip_store: Annotated[
         str | None,
         typer.Option(
@@ -185,13 +189,25 @@ def batch_command(
     loaded = batch.load_batch(papers, out)
     if clip_store is not None:
         batch.check_store(clip_store)
-    with _ProgressBar() as on_progress:
-        report = batch.run(
-            loaded,
-            clip_store=clip_store,
-            on_progress=on_progress,
-            on_choice=lambda m: err.print(m, highlight=False),
+    executor = None
+    if cluster is not None:
+        from enews_audio.speech.dask import DaskExecutor
+
+        # The workers reach the store by this name: an absolute path (on a file system they all mount).
+        clip_store = clip_store or str((out / ".cache" / "clips").resolve())
+        executor = DaskExecutor.connect(cluster, clip_store)
+        err.print(
+            f"speaking on the cluster at {cluster}: {executor.workers()} worker(s) now", highlight=False
         )
+    try:
+        with _ProgressBar() as on_progress:
+            report = batch.run(
+                loaded, clip_store=clip_store, on_progress=on_progress, executor=executor,
+                at_once=batch.AT_ONCE, on_choice=lambda m: err.print(m, highlight=False),
+            )  # fmt: skip
+    finally:
+        if executor is not None:
+            executor.close()
     _print_batch(report)
     if not report.ok:
         raise typer.Exit(1)

@@ -147,9 +147,11 @@ def build(
     engine: speech.Engine,
     settings: BuildSettings,
     on_progress: OnProgress | None = None,
+    executor: speech.Executor | None = None,
 ) -> BuildReport:
     """Build the issue at ``source``; ``engine`` speaks on one event loop for the whole build and is closed
-    (``aclose``) at its end, ready for another build."""
+    (``aclose``) at its end, ready for another build. With ``executor`` (a Dask cluster) the clips are made
+    there, into the clip store; assembly and publishing stay here."""
     issue = load(source, settings.read)
     script = text.to_script(issue, settings.read.text)
     paper_dir = settings.out_dir / publish.paper_slug(issue.paper)
@@ -161,7 +163,7 @@ def build(
     # before the assembler: on an error, speaking stops before the pages it would start are refused.
     with (
         _Assembler(script, cache, issue_dir, settings.audio, on_progress) as assembler,
-        speech.Session(engine, settings.speech) as session,
+        speech.Session(engine, settings.speech, executor) as session,
     ):
         # Pages are assembled as soon as their last clip is in, while later pages are still being spoken.
         result = session.synthesize(spoken, on_progress, assembler.settled)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections import Counter
-from pathlib import Path
 
 import pytest
 
@@ -14,43 +13,10 @@ from enews_audio.speech.cache import clip_key
 from enews_audio.speech.edge import EdgeEngine
 from enews_audio.speech.engine import Voice
 from fake_edge import FakeEdge, Fault, closed_url, use_loopback
-from issue_toml import issue_toml
+from papers import PAPERS, papers_file, write_issue
 from s3_server import objects, s3_bucket
 
 from .conftest import cli
-
-
-def articles(city: str) -> tuple[dict, ...]:
-    """Two short articles that say which paper they are in: no clip is shared between papers."""
-    return (
-        {
-            "title": f"{city}新桥通车",
-            "paragraphs": [f"{city}城东新桥今天通车。", f"{city}市民步行十分钟即可过江。"],
-        },
-        {"title": f"{city}图书馆延时", "paragraphs": [f"{city}图书馆周末开到晚上九点。"]},
-    )
-
-
-PAPERS = {  # folder -> (paper, date)
-    "bay": ("海湾日报", "2026-01-02"),
-    "river": ("江城日报", "2026-01-02"),
-}
-
-
-def write_issue(root: Path, folder: str, paper: str, date: str) -> Path:
-    (root / folder).mkdir(parents=True, exist_ok=True)
-    city = paper[:2]
-    pages = [("A01", "要闻", articles(city)), ("A02", "城事", articles(city)[:1])]
-    (root / folder / "issue.toml").write_text(issue_toml(paper, date, pages), encoding="utf-8")
-    return root / folder
-
-
-def papers_file(root: Path, *tables: str, defaults: str = 'engine = "fake"') -> Path:
-    path = root / "papers.toml"
-    path.write_text(
-        f"[defaults]\n{defaults}\n" + "".join(f"[[paper]]\n{t}\n" for t in tables), encoding="utf-8"
-    )
-    return path
 
 
 @pytest.fixture

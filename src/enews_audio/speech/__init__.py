@@ -10,10 +10,11 @@ from enews_audio.speech.engine import Engine
 from enews_audio.speech.presets import load_preset, preset_names
 from enews_audio.speech.schedule import SpeechSettings
 from enews_audio.speech.select import list_voices, select_engine
-from enews_audio.speech.session import Session
+from enews_audio.speech.session import Executor, Session
 
 __all__ = [
     "Engine",
+    "Executor",
     "Session",
     "SpeechSettings",
     "list_voices",

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import asyncio
 import threading
-from collections.abc import Callable, Coroutine, Sequence
-from typing import Any, TypeVar
+from collections.abc import Awaitable, Callable, Coroutine, Sequence
+from typing import Any, Protocol, TypeVar
 
 from enews_audio.model import Clip, Progress
 from enews_audio.speech.engine import Engine
@@ -13,6 +13,14 @@ from enews_audio.speech.placeholder import placeholder_clip
 from enews_audio.speech.schedule import SpeechResult, SpeechSettings, run
 
 T = TypeVar("T")
+
+
+class Executor(Protocol):
+    """Where the clips of a build are made instead of this process (``dask.DaskExecutor``): ``run`` takes
+    ``schedule.run``'s arguments and keeps its contract: clips in the clip store, each text settled as it is
+    done, a ``SpeechResult`` at the end."""
+
+    run: Callable[..., Awaitable[SpeechResult]]
 
 
 class Session:
@@ -25,9 +33,10 @@ class Session:
     ``asyncio.Runner`` keeps one loop too, but in the caller's thread, where a waiting caller could not cancel.
     """
 
-    def __init__(self, engine: Engine, settings: SpeechSettings) -> None:
+    def __init__(self, engine: Engine, settings: SpeechSettings, executor: Executor | None = None) -> None:
         self.engine = engine
         self.settings = settings
+        self.executor = executor
         self._loop = asyncio.new_event_loop()
         self._thread = threading.Thread(target=self._loop.run_forever, name="speech", daemon=True)
         self._thread.start()
@@ -50,7 +59,8 @@ class Session:
         ``on_settled(text, clip_or_None)`` is called (from the session's thread) as each text is done, so a
         caller can start on finished work while the rest is still being spoken.
         """
-        return self._run(run(texts, self.engine, self.settings, on_progress, on_settled))
+        make = self.executor.run if self.executor else run
+        return self._run(make(texts, self.engine, self.settings, on_progress, on_settled))
 
     def placeholder(self) -> Clip:
         """What is heard where a sentence could not be spoken (see ``placeholder.placeholder_clip``)."""

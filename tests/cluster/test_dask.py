@@ -1,0 +1,166 @@
+"""`enews-audio batch --cluster`: the voice runs on Dask workers (a LocalCluster of processes on 127.0.0.1),
+the clips meet in the clip store, and a worker killed mid-build loses nothing."""
+
+from __future__ import annotations
+
+import os
+import signal
+import threading
+import time
+
+import miniaudio
+import pytest
+
+from cli.conftest import cli
+from cluster_speech import signature, slow_and_signed
+from enews_audio import batch, speech
+from enews_audio.speech import dask as on_dask
+from enews_audio.speech.cache import ClipCache
+from enews_audio.speech.dask import DaskExecutor
+from enews_audio.speech.fake import FakeEngine
+from fake_edge import FakeEdge, closed_url
+from papers import PAPERS, papers_file, published, write_issue
+
+
+def warm_engines(client) -> dict[str, int]:
+    """How many engines each worker process keeps."""
+    return client.run(lambda: len(__import__("enews_audio.speech.dask", fromlist=["_warm"])._warm))
+
+
+def made_here(monkeypatch) -> list[FakeEngine]:
+    """The engines this process makes from now on (each build's, on the client)."""
+    made = []
+    select = speech.select_engine
+
+    def recorded(*args, **kwargs):
+        made.append(select(*args, **kwargs))
+        return made[-1]
+
+    monkeypatch.setattr(speech, "select_engine", recorded)
+    return made
+
+
+def test_on_the_cluster_the_workers_speak_and_the_output_is_the_local_build(tmp_path, cluster, monkeypatch):
+    for folder, (paper, date) in PAPERS.items():
+        write_issue(tmp_path, folder, paper, date)
+    papers = papers_file(tmp_path, 'source = "bay"', 'source = "river"')
+    local = cli("batch", papers, "-o", tmp_path / "local")
+    assert local.exit_code == 0, local.output
+
+    engines = made_here(monkeypatch)
+    remote = cli("batch", papers, "-o", tmp_path / "remote", "--cluster", cluster.scheduler_address)
+    assert remote.exit_code == 0, remote.output
+    assert "speaking on the cluster at tcp://127.0.0.1:" in remote.stderr
+    assert engines and all(engine.calls == [] for engine in engines)  # the client spoke nothing
+    assert len(list((tmp_path / "remote" / ".cache" / "clips").rglob("*.clip"))) > 10  # the workers did
+
+    assert published(tmp_path / "remote") == published(tmp_path / "local")
+    for name in published(tmp_path / "local"):
+        if name.suffix in {".mp3", ".vtt"} or name.name.endswith(".chapters.json"):
+            assert (tmp_path / "remote" / name).read_bytes() == (tmp_path / "local" / name).read_bytes(), name
+    with distributed_client(cluster) as client:
+        warm = warm_engines(client)
+    assert sum(warm.values()) >= 1 and set(warm.values()) <= {0, 1}  # one engine per process, not per task
+
+
+def test_a_worker_killed_mid_build_loses_nothing_and_its_replacement_gets_work(
+    tmp_path, cluster, monkeypatch
+):
+    paper, date = PAPERS["bay"]
+    write_issue(tmp_path, "bay", paper, date, sentences=40)
+    out, store = tmp_path / "out", tmp_path / "out" / ".cache" / "clips"
+    monkeypatch.setattr(speech, "select_engine", lambda *a, **k: FakeEngine(slow_and_signed))
+    loaded = batch.load_batch(papers_file(tmp_path, 'source = "bay"'), out)
+    executor = DaskExecutor.connect(cluster.scheduler_address, str(store))
+    before = executor.client.run(os.getpid)
+    finished: list[batch.BatchReport] = []
+    build = threading.Thread(target=lambda: finished.append(batch.run(loaded, executor=executor)))
+    try:
+        build.start()
+        began = time.monotonic()
+        while len(list(store.rglob("*.clip"))) < 6:
+            assert build.is_alive() and time.monotonic() - began < 60, "no clips made in time"
+            time.sleep(0.02)
+        os.kill(next(iter(before.values())), signal.SIGKILL)  # mid-task: each worker runs two at a time
+        build.join(timeout=120)
+        after = executor.client.run(os.getpid)
+    finally:
+        executor.close()
+    (report,) = finished
+    (result,) = report.papers
+    assert report.ok, result.error or result.report.failures
+    assert len(result.report.episodes) == 2
+    cache = ClipCache(store)
+    clips = [cache.get(entry.stem) for entry in store.rglob("*.clip")]  # all of this build's
+    assert len(clips) == result.report.made + result.report.reused >= 40 and all(clips)
+    joined = set(after.values()) - set(before.values())
+    assert len(joined) == 1  # the killed worker's replacement
+    assert joined & {signature(clip) for clip in clips}  # ... which made clips of this build
+    assert {p.name for p in published(out)} >= {"feed.xml", "a01.mp3", "a02.mp3", "build.json"}
+
+
+def test_edge_connections_are_capped_per_worker_by_the_edge_resource(tmp_path, cluster, monkeypatch):
+    """Two workers with two threads each, one ``edge`` unit each: never more than two requests at once."""
+    paper, date = PAPERS["river"]
+    write_issue(tmp_path, "river", paper, date, sentences=8)
+    with CountingEdge(first_byte=0.2) as fake:
+        monkeypatch.setenv("ENEWS_EDGE_URL", fake.url)
+        papers = papers_file(tmp_path, 'source = "river"', defaults='engine = "edge"')
+        result = cli("batch", papers, "-o", tmp_path / "out", "--cluster", cluster.scheduler_address)
+    assert result.exit_code == 0, result.output
+    assert len(fake.requests) > 10
+    assert fake.peak == 2
+
+
+def test_an_unreachable_scheduler_is_one_line_and_exit_2_not_a_hang(tmp_path, monkeypatch):
+    write_issue(tmp_path, "bay", *PAPERS["bay"])
+    monkeypatch.setattr(on_dask, "CONNECT_TIMEOUT", 1.0)
+    nowhere = closed_url().replace("ws://", "tcp://").split("/edge")[0]
+    result = cli(
+        "batch", papers_file(tmp_path, 'source = "bay"'), "-o", tmp_path / "out", "--cluster", nowhere
+    )
+    assert result.exit_code == 2, result.output
+    assert result.stderr.strip().splitlines() == [
+        f"error: --cluster {nowhere}: no scheduler answered within 1 s"
+    ]
+    assert not (tmp_path / "out").exists()
+
+
+@pytest.mark.kokoro
+def test_the_offline_voice_speaks_on_two_workers(tmp_path, cluster):
+    texts = ["今天晴。", "明天有小雨。", "气温十度。"]
+    engine = speech.select_engine("offline")
+    settings = speech.SpeechSettings(tmp_path / "clips")
+    executor = DaskExecutor.connect(cluster.scheduler_address, str(tmp_path / "clips"))
+    try:
+        with speech.Session(engine, settings, executor) as session:
+            result = session.synthesize(texts)
+        warm = warm_engines(executor.client)
+    finally:
+        executor.close()
+    assert result.made == 3 and not result.failures
+    for text in texts:
+        decoded = miniaudio.decode(result.clips[text].audio, nchannels=1)
+        assert decoded.duration > 0.4 and max(decoded.samples) > 1000, text  # speech, not silence
+    assert engine._session is None  # the client never loaded the model
+    assert sum(warm.values()) >= 1
+
+
+class CountingEdge(FakeEdge):
+    """The fake edge service, counting the requests it serves at the same time."""
+
+    in_flight = peak = 0
+
+    async def _handle(self, request):
+        self.in_flight += 1  # on the fake's one event loop: no lock needed
+        self.peak = max(self.peak, self.in_flight)
+        try:
+            return await super()._handle(request)
+        finally:
+            self.in_flight -= 1
+
+
+def distributed_client(cluster):
+    from distributed import Client
+
+    return Client(cluster.scheduler_address, set_as_default=False)
