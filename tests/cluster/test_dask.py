@@ -4,6 +4,7 @@ the clips meet in the clip store, and a worker killed mid-build loses nothing.""
 from __future__ import annotations
 
 import os
+import resource
 import signal
 import threading
 import time
@@ -24,7 +25,14 @@ from papers import PAPERS, papers_file, published, write_issue
 
 def warm_engines(client) -> dict[str, int]:
     """How many engines each worker process keeps."""
-    return client.run(lambda: len(__import__("enews_audio.speech.dask", fromlist=["_warm"])._warm))
+    return client.run(lambda: len(on_dask._warm))  # the module as imported on each worker
+
+
+def cpu_seconds(client) -> tuple[float, float]:
+    """CPU seconds used so far by this process and by all the workers together."""
+    mine = resource.getrusage(resource.RUSAGE_SELF)
+    theirs = client.run(lambda: tuple(resource.getrusage(resource.RUSAGE_SELF)[:2]))
+    return mine.ru_utime + mine.ru_stime, sum(user + system for user, system in theirs.values())
 
 
 def made_here(monkeypatch) -> list[FakeEngine]:
@@ -133,12 +141,16 @@ def test_the_offline_voice_speaks_on_two_workers(tmp_path, cluster):
     settings = speech.SpeechSettings(tmp_path / "clips")
     executor = DaskExecutor.connect(cluster.scheduler_address, str(tmp_path / "clips"))
     try:
+        here, there = cpu_seconds(executor.client)
         with speech.Session(engine, settings, executor) as session:
             result = session.synthesize(texts)
         warm = warm_engines(executor.client)
+        here_after, there_after = cpu_seconds(executor.client)
     finally:
         executor.close()
     assert result.made == 3 and not result.failures
+    # The voice ran on the workers: this process (client and, in a LocalCluster, the scheduler) barely worked.
+    assert here_after - here < (there_after - there) / 3, (here_after - here, there_after - there)
     for text in texts:
         decoded = miniaudio.decode(result.clips[text].audio, nchannels=1)
         assert decoded.duration > 0.4 and max(decoded.samples) > 1000, text  # speech, not silence
