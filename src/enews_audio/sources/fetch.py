@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import codecs
 import hashlib
-import json
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -18,6 +17,7 @@ from bs4.dammit import EncodingDetector
 from enews_audio import __version__
 from enews_audio.atomic import write_atomic
 from enews_audio.errors import SourceError
+from enews_audio.sealed import seal, unseal
 
 USER_AGENT = f"enews-audio/{__version__} (newspapers read aloud for blind and elderly listeners)"
 _TRANSIENT = {429, 500, 502, 503, 504}
@@ -110,13 +110,13 @@ class HttpSite:
             raise SourceError(f"{url}: only http and https URLs can be fetched")
         path = self._settings.cache / hashlib.sha256(url.encode()).hexdigest()[:32]
         cache = cache and self._settings.use_cache
-        cached = _read_cached(path) if cache else None
+        cached = _read_cached(path, url) if cache else None
         if cached:
             return cached
         fetched = self._retried(url)
         if cache:
-            meta = json.dumps({"url": fetched.url, "charset": fetched.charset, "asked": url}).encode()
-            write_atomic(path, meta + b"\n" + fetched.body)
+            meta = {"url": fetched.url, "charset": fetched.charset, "asked": url}
+            write_atomic(path, seal(meta, fetched.body))
         return fetched
 
     def close(self) -> None:
@@ -194,11 +194,13 @@ class _TransientError(Exception):
     """Worth another try: a 5xx, a timeout, a dropped connection."""
 
 
-def _read_cached(path: Path) -> Fetched | None:
-    """The cached page, or None when there is none (or it is damaged: fetch it again)."""
+def _read_cached(path: Path, url: str) -> Fetched | None:
+    """The cached page of ``url``, or None when there is none (or it is damaged, cut short, or another
+    page's: fetch it again). A page cut short would otherwise lose articles without a word."""
     try:
-        meta, _, body = path.read_bytes().partition(b"\n")
-        info = json.loads(meta)
+        info, body = unseal(path.read_bytes())
+        if info["asked"] != url:
+            return None
         return Fetched(info["url"], body, info["charset"])
     except (OSError, ValueError, KeyError, TypeError):
         return None
