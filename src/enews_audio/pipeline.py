@@ -13,7 +13,9 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from enews_audio import audio, publish, sources, speech, text
+from enews_audio.atomic import remove_leftovers
 from enews_audio.errors import UsageError
+from enews_audio.lock import paper_lock
 from enews_audio.model import Clip, Episode, Issue, PageScript, Progress, Script, episode_title
 
 OnProgress = Callable[[Progress], None]
@@ -80,7 +82,38 @@ def build(
     settings: BuildSettings,
     on_progress: OnProgress | None = None,
 ) -> BuildReport:
+    """Load, speak, assemble and publish one issue.
+
+    From the moment the paper is known (after loading) to the end, the build holds the paper's lock
+    (``lock.py``): a second build of the same paper reports ``Progress("wait", 0, 1, why)`` once and waits.
+    Holding it, the build first clears what a killed build of the paper left: temporary files and staging.
+    """
     issue = load(source, settings)
+    slug = publish.paper_slug(issue.paper)
+    paper_dir = settings.out_dir / slug
+
+    def waiting() -> None:
+        if on_progress:
+            why = f"another build of {issue.paper} is writing {paper_dir}; waiting for it to finish"
+            on_progress(Progress("wait", 0, 1, why))
+
+    staging = settings.out_dir / ".cache" / "staging" / slug  # per paper: only its lock's holder clears it
+    with paper_lock(settings.out_dir, slug, waiting):
+        remove_leftovers(paper_dir)
+        shutil.rmtree(staging, ignore_errors=True)
+        try:
+            return _build(issue, engine, settings, staging, on_progress)
+        finally:
+            shutil.rmtree(staging, ignore_errors=True)
+
+
+def _build(
+    issue: Issue,
+    engine: speech.Engine,
+    settings: BuildSettings,
+    staging: Path,
+    on_progress: OnProgress | None,
+) -> BuildReport:
     script = text.to_script(issue, settings.text)
     paper_dir = settings.out_dir / publish.paper_slug(issue.paper)
     issue_dir = paper_dir / issue.date.isoformat()
@@ -88,7 +121,7 @@ def build(
 
     cache = settings.out_dir / ".cache"
     memo = audio.EpisodeMemo(cache / "episodes")
-    with _Assembler(script, cache / "staging", issue_dir, memo, settings.audio, on_progress) as assembler:
+    with _Assembler(script, staging, issue_dir, memo, settings.audio, on_progress) as assembler:
         # Pages are assembled as soon as their last clip is in, while later pages are still being spoken.
         result = speech.synthesize(spoken, engine, settings.speech, on_progress, assembler.settled)
         failures, gaps = _failures(script, result.failures), ()
