@@ -131,9 +131,11 @@ def _build(
         episodes = assembler.finish()
         if episodes:
             issue_dir.mkdir(parents=True, exist_ok=True)
-            for episode in episodes:
-                if (assembler.staging / episode.path).exists():  # else reused: already in place
-                    os.replace(assembler.staging / episode.path, issue_dir / episode.path)
+            made = [e for e in episodes if (assembler.staging / e.path).exists()]  # the others are reused
+            replaced = {e.page.code for e in made if (issue_dir / e.path).exists()}
+            publish.withdraw_pages(paper_dir, issue.date, replaced, settings.publish)
+            for episode in made:
+                os.replace(assembler.staging / episode.path, issue_dir / episode.path)
 
     report = BuildReport(
         issue, issue_dir, engine.identity, episodes, result.made, result.reused, failures, gaps

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Collection, Mapping, Sequence
+from dataclasses import replace
 from pathlib import Path
 
 from enews_audio.atomic import write_atomic
@@ -25,7 +26,7 @@ from enews_audio.publish.site import write_site
 from enews_audio.publish.slug import paper_slug
 from enews_audio.publish.transcript import chapters_json, webvtt
 
-__all__ = ["PublishSettings", "paper_slug", "publish_issue"]
+__all__ = ["PublishSettings", "paper_slug", "publish_issue", "withdraw_pages"]
 
 
 def publish_issue(
@@ -64,6 +65,25 @@ def publish_issue(
     feed = write_feed(paper_dir, settings)
     write_site(paper_dir, read_records(paper_dir)[: settings.keep])
     return feed
+
+
+def withdraw_pages(paper_dir: Path, date: dt.date, codes: Collection[str], settings: PublishSettings) -> None:
+    """Take pages out of the feed and web edition before their episode files are replaced in place.
+
+    A rebuild renames new episodes over the ones the feed names, then rewrites the feed: killed in between,
+    the feed would state the old files' lengths for the new files. Withdrawn first, a kill leaves the pages
+    out of the feed until the next build puts them back, and every file the feed names stays as it says.
+    """
+    path = paper_dir / date.isoformat() / RECORD_NAME
+    if not codes or not path.is_file():
+        return
+    record = read_record(path)
+    kept = tuple(page for page in record.pages if page.code not in codes)
+    if len(kept) == len(record.pages):
+        return
+    write_record(path, replace(record, pages=kept))  # maybe none: the issue is listed, without pages
+    write_feed(paper_dir, settings)
+    write_site(paper_dir, read_records(paper_dir)[: settings.keep])
 
 
 def _previous_pages(issue_dir: Path, codes: Collection[str]) -> list[PageRecord]:
