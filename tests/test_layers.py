@@ -62,7 +62,7 @@ def test_asyncio_stays_inside_speech():
             },
         ),
         ("audio", {"assemble", "AudioSettings", "read_chapters", "EpisodeMemo", "fingerprint"}),
-        ("publish", {"publish_issue", "PublishSettings", "paper_slug"}),
+        ("publish", {"publish_issue", "PublishSettings", "paper_slug", "withdraw_pages"}),
         (
             "speech",
             {
