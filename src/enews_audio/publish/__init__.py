@@ -11,7 +11,7 @@ from enews_audio.atomic import write_atomic
 from enews_audio.errors import PublishError
 from enews_audio.model import Episode, Issue
 from enews_audio.publish.cover import write_cover
-from enews_audio.publish.feed import PublishSettings, write_feed
+from enews_audio.publish.feed import FEED_NAME, PublishSettings, absolutize_feed, write_feed
 from enews_audio.publish.record import (
     RECORD_NAME,
     PageRecord,
@@ -26,7 +26,14 @@ from enews_audio.publish.site import write_site
 from enews_audio.publish.slug import paper_slug
 from enews_audio.publish.transcript import chapters_json, webvtt
 
-__all__ = ["PublishSettings", "paper_slug", "publish_issue", "withdraw_pages"]
+__all__ = [
+    "FEED_NAME",
+    "PublishSettings",
+    "absolutize_feed",
+    "paper_slug",
+    "publish_issue",
+    "withdraw_pages",
+]
 
 
 def publish_issue(

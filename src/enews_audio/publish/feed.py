@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import email.utils
 import html
+import re
 import uuid
 import xml.etree.ElementTree as ET
 from collections.abc import Mapping, Sequence
@@ -32,6 +33,11 @@ NAMESPACES = {
     "psc": "http://podlove.org/simple-chapters",  # the only chapters gPodder (podcastparser) reads
     "atom": "http://www.w3.org/2005/Atom",
 }
+# ElementTree names a parsed namespace ns0, ns1… when it writes it back unless its prefix is registered, and
+# the registry is process-wide: fill it once, here, with the prefixes this module writes (absolutize_feed).
+for _prefix, _uri in NAMESPACES.items():
+    ET.register_namespace(_prefix, _uri)
+FEED_NAME = "feed.xml"
 COVER_NAMES = ("cover.jpg", "cover.png")  # artwork in the paper folder, linked when present
 # Episode GUIDs are uuid5 in this namespace over "<paper-slug>/<date>/<page code>". Never change it:
 # apps skip an episode whose GUID they have seen and show a changed GUID as a new episode.
@@ -40,6 +46,8 @@ GUID_NAMESPACE = uuid.UUID("6f3c0a52-3d8e-4b7a-9c61-2f0d5e8a4b17")
 _PODCAST_GUID_NAMESPACE = uuid.UUID("ead4c236-bf58-58c6-a2c6-a6b28d128cb6")
 _DESCRIPTION_LIMIT = 4000  # bytes, Apple's limit for an episode description
 _ISSUE_TIME = dt.time(6, 0, tzinfo=dt.timezone(dt.timedelta(hours=8)))
+_ABSOLUTE_URL = re.compile(r"^[A-Za-z][A-Za-z0-9+.\-]*:|^//")
+_LINK_TEXT_TAGS = {"link", "url"}  # RSS elements whose text is an address
 
 
 @dataclass(frozen=True, slots=True)
@@ -77,7 +85,7 @@ def write_feed(paper_dir: Path, settings: PublishSettings) -> Path:
                 if side and not (paper_dir / record.date.isoformat() / side).is_file():
                     raise PublishError(f"{paper_dir / record.date.isoformat() / side} is gone")
     cover = next((name for name in COVER_NAMES if (paper_dir / name).is_file()), None)
-    path = paper_dir / "feed.xml"
+    path = paper_dir / FEED_NAME
     write_atomic(path, render_feed(records, settings, sizes, cover=cover))
     return path
 
@@ -129,7 +137,7 @@ def render_feed(
     locked = {"owner": settings.owner_email} if settings.owner_email else {}
     _add(channel, "podcast:locked", "yes" if settings.locked else "no", **locked)
     if base.startswith(("http://", "https://")):
-        feed_url = urljoin(base, "feed.xml")
+        feed_url = urljoin(base, FEED_NAME)
         ET.SubElement(channel, "atom:link", href=feed_url, rel="self", type="application/rss+xml")
         _add(channel, "podcast:guid", str(podcast_guid(feed_url)))
     for record in kept:
@@ -156,6 +164,32 @@ def render_feed(
 
     ET.indent(rss)
     return ET.tostring(rss, encoding="utf-8", xml_declaration=True) + b"\n"
+
+
+def absolutize_feed(data: bytes, base: str) -> bytes:
+    """Every relative ``url``/``href`` attribute and ``<link>``/``<url>`` text of a feed joined to ``base``.
+
+    A feed built without a base URL links its episodes relative to itself, which podcast apps don't
+    follow; ``serve`` hands out such a feed with its links pointing where the listener reached it. A feed
+    with nothing relative (or that does not parse) comes back as the same bytes.
+    """
+    try:
+        root = ET.fromstring(data)
+    except ET.ParseError:
+        return data  # not ours to repair: served as it is
+    changed = False
+    for element in root.iter():
+        for name in ("url", "href"):
+            value = element.get(name)
+            if value is not None and not _ABSOLUTE_URL.match(value):
+                element.set(name, urljoin(base, value))
+                changed = True
+        if element.tag in _LINK_TEXT_TAGS and element.text and not _ABSOLUTE_URL.match(element.text.strip()):
+            element.text = urljoin(base, element.text.strip())
+            changed = True
+    if not changed:
+        return data
+    return ET.tostring(root, encoding="utf-8", xml_declaration=True) + b"\n"
 
 
 def episode_guid(paper: str, date: dt.date, code: str) -> uuid.UUID:
