@@ -14,7 +14,7 @@ from pathlib import Path
 
 from enews_audio import audio, publish, sources, speech, text
 from enews_audio.atomic import remove_leftovers
-from enews_audio.errors import UsageError
+from enews_audio.errors import AudioError, PublishError, UsageError
 from enews_audio.lock import paper_lock
 from enews_audio.model import Clip, Episode, Issue, PageScript, Progress, Script, episode_title
 
@@ -129,13 +129,10 @@ def _build(
             assembler.fill(speech.placeholder_clip(engine, settings.speech))
             failures, gaps = (), failures
         episodes = assembler.finish()
-        if episodes:
-            issue_dir.mkdir(parents=True, exist_ok=True)
-            made = [e for e in episodes if (assembler.staging / e.path).exists()]  # the others are reused
-            replaced = {e.page.code for e in made if (issue_dir / e.path).exists()}
-            publish.withdraw_pages(paper_dir, issue.date, replaced, settings.publish)
-            for episode in made:
-                os.replace(assembler.staging / episode.path, issue_dir / episode.path)
+        made = [e for e in episodes if (assembler.staging / e.path).exists()]  # the others are reused
+        replaced = {e.page.code for e in made if (issue_dir / e.path).exists()}
+        publish.withdraw_pages(paper_dir, issue.date, replaced, settings.publish)
+        _put_in_place(made, assembler.staging, issue_dir)
 
     report = BuildReport(
         issue, issue_dir, engine.identity, episodes, result.made, result.reused, failures, gaps
@@ -164,6 +161,18 @@ def _build(
         keep_pages={f.page for f in failures},  # a page that failed keeps its last good episode in the feed
     )
     return replace(report, feed=feed)
+
+
+def _put_in_place(episodes: list[Episode], staging: Path, issue_dir: Path) -> None:
+    """Rename the episodes made by this build into the issue's folder."""
+    try:
+        for episode in episodes:
+            issue_dir.mkdir(parents=True, exist_ok=True)
+            os.replace(staging / episode.path, issue_dir / episode.path)
+    except OSError as exc:
+        raise PublishError(
+            f"cannot put {exc.filename2 or exc.filename} in place: {exc.strerror or exc}"
+        ) from exc
 
 
 class _Assembler:
@@ -198,8 +207,13 @@ class _Assembler:
         self._done = 0
 
     def __enter__(self) -> _Assembler:
-        self._staging_root.mkdir(parents=True, exist_ok=True)
-        self.staging = Path(tempfile.mkdtemp(prefix=f"{self._script.issue.date}-", dir=self._staging_root))
+        try:
+            self._staging_root.mkdir(parents=True, exist_ok=True)
+            self.staging = Path(
+                tempfile.mkdtemp(prefix=f"{self._script.issue.date}-", dir=self._staging_root)
+            )
+        except OSError as exc:
+            raise AudioError(f"cannot make a staging folder in {self._staging_root}: {exc.strerror}") from exc
         self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="assemble")
         self._report(Progress("audio", 0, len(self._script.pages)))
         return self

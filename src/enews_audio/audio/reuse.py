@@ -8,6 +8,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from enews_audio.atomic import write_atomic
+from enews_audio.errors import AudioError
 from enews_audio.model import Chapter, Clip, Cue, Episode, Page, PageScript
 from enews_audio.sealed import seal, unseal
 
@@ -57,7 +58,11 @@ class EpisodeMemo:
             "chapters": [[c.start, c.end, c.title] for c in episode.chapters],
             "cues": [[c.start, c.end, c.text] for c in episode.cues],
         }
-        write_atomic(self.root / f"{key}.json", seal({}, json.dumps(data, ensure_ascii=False).encode()))
+        path = self.root / f"{key}.json"
+        try:
+            write_atomic(path, seal({}, json.dumps(data, ensure_ascii=False).encode()))
+        except OSError as exc:
+            raise AudioError(f"cannot write {path}: {exc.strerror or exc}") from exc
 
 
 def _sha256(path: Path) -> str:

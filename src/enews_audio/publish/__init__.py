@@ -49,13 +49,29 @@ def publish_issue(
     """Publish the episodes already in ``paper_dir/<date>/``; returns the feed's path.
 
     Beside each episode go ``<page>.chapters.json`` (Podcasting 2.0) and ``<page>.vtt`` (its transcript),
-    then ``build.json``, then ``feed.xml``, each written atomically in that order, so the feed never links
-    a file that is not there yet. The feed is rebuilt from every issue's record on disk: publishing an
+    then ``build.json``, the cover, the web edition and last ``feed.xml``, each written atomically in that
+    order, so the feed never links a file that is not there yet. The feed is rebuilt from every issue's record on disk: publishing an
     issue again replaces its items and leaves the other issues' as they were. ``extra`` (clip counts,
     failures, …) is stored in the record as is. ``gaps`` (page code -> headlines) are told in the episode
     description; pages in ``keep_pages`` that this build did not make keep their previous episode and item.
-    Then the cover (drawn, or the user's) and the web edition.
+    The cover is drawn, or the user's. A file that can't be written or read (a full disk) is a
+    ``PublishError`` naming it.
     """
+    try:
+        return _publish(paper_dir, issue, episodes, settings, extra, gaps, keep_pages)
+    except OSError as exc:
+        raise PublishError(f"cannot publish {exc.filename or paper_dir}: {exc.strerror or exc}") from exc
+
+
+def _publish(
+    paper_dir: Path,
+    issue: Issue,
+    episodes: Sequence[Episode],
+    settings: PublishSettings,
+    extra: Mapping[str, object] | None,
+    gaps: Mapping[str, Sequence[str]] | None,
+    keep_pages: Collection[str],
+) -> Path:
     issue_dir = paper_dir / issue.date.isoformat()
     for episode in episodes:
         if episode.chapters:
@@ -69,9 +85,10 @@ def publish_issue(
     )
     write_record(issue_dir / RECORD_NAME, record)
     write_cover(paper_dir, issue.paper, supplied=settings.artwork)  # before the feed, which links it
-    feed = write_feed(paper_dir, settings)
+    # The feed last: what podcast apps read changes only once everything else is in place, so a build that
+    # fails (a full disk) leaves the feed as it was.
     write_site(paper_dir, read_records(paper_dir)[: settings.keep])
-    return feed
+    return write_feed(paper_dir, settings)
 
 
 def withdraw_pages(paper_dir: Path, date: dt.date, codes: Collection[str], settings: PublishSettings) -> None:
@@ -88,9 +105,12 @@ def withdraw_pages(paper_dir: Path, date: dt.date, codes: Collection[str], setti
     kept = tuple(page for page in record.pages if page.code not in codes)
     if len(kept) == len(record.pages):
         return
-    write_record(path, replace(record, pages=kept))  # maybe none: the issue is listed, without pages
-    write_feed(paper_dir, settings)
-    write_site(paper_dir, read_records(paper_dir)[: settings.keep])
+    try:
+        write_record(path, replace(record, pages=kept))  # maybe none: the issue is listed, without pages
+        write_site(paper_dir, read_records(paper_dir)[: settings.keep])
+        write_feed(paper_dir, settings)
+    except OSError as exc:
+        raise PublishError(f"cannot publish {exc.filename or paper_dir}: {exc.strerror or exc}") from exc
 
 
 def _previous_pages(issue_dir: Path, codes: Collection[str]) -> list[PageRecord]:

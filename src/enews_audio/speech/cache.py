@@ -7,6 +7,7 @@ import hashlib
 from pathlib import Path
 
 from enews_audio.atomic import write_atomic
+from enews_audio.errors import SpeechError
 from enews_audio.model import Clip, Timing
 from enews_audio.sealed import seal, unseal
 
@@ -47,4 +48,8 @@ class ClipCache:
 
     def put(self, key: str, clip: Clip) -> None:
         meta = {"duration": clip.duration, "timings": [[t.start, t.duration, t.text] for t in clip.timings]}
-        write_atomic(self._path(key), seal(meta, clip.audio))
+        path = self._path(key)
+        try:
+            write_atomic(path, seal(meta, clip.audio))
+        except OSError as exc:  # a full disk: the build stops with one line, not a traceback
+            raise SpeechError(f"clip cache: cannot write {path}: {exc.strerror or exc}") from exc
