@@ -22,6 +22,21 @@ from enews_audio.sealed import seal, unseal
 USER_AGENT = f"enews-audio/{__version__} (newspapers read aloud for blind and elderly listeners)"
 _TRANSIENT = {429, 500, 502, 503, 504}
 _BAD_SHARE = 0.01  # more undecodable bytes than this: the charset is wrong, not a stray byte
+_MAX_REDIRECTS = 10  # an e-paper needs one or two; more is a loop
+# What a page may be served as: HTML, or a type a misconfigured server gives anything (then the bytes are
+# checked). Anything else (an image, a PDF, audio) is not a page, whatever its name.
+_PAGE_TYPES = {"", "text/html", "application/xhtml+xml", "application/xml", "application/octet-stream"}
+# What bytes are when they are plainly not a web page (checked on every page, saved or fetched).
+_NOT_HTML = (
+    (b"%PDF-", "a PDF document"),
+    (b"\x89PNG\r\n\x1a\n", "a PNG image"),
+    (b"\xff\xd8\xff", "a JPEG image"),
+    (b"GIF87a", "a GIF image"),
+    (b"GIF89a", "a GIF image"),
+    (b"PK\x03\x04", "a ZIP archive"),
+    (b"\x1f\x8b", "a gzip archive"),
+    (b"ID3", "an MP3 file"),
+)
 
 
 class PageNotFoundError(SourceError):
@@ -33,7 +48,7 @@ class FetchSettings:
     cache_dir: Path | None = None  # default: ~/.cache/enews-audio/pages
     use_cache: bool = True
     delay: float = 1.0  # seconds between two requests to one host
-    timeout: float = 20.0
+    timeout: float = 20.0  # seconds for each read, and for a whole page once its headers are in
     max_bytes: int = 5 * 1024 * 1024
     attempts: int = 3  # tries on 5xx, timeouts and dropped connections
     backoff: float = 1.0  # seconds before the second try, doubled for each further one
@@ -73,6 +88,9 @@ class Site(Protocol):
 
 def decode_html(body: bytes, charset: str | None, where: str) -> str:
     """Decode with the header's charset, else the page's own meta charset, else UTF-8 or GB18030."""
+    for magic, what in _NOT_HTML:
+        if body.startswith(magic):
+            raise SourceError(f"{where}: {what}, not a web page")
     declared = charset or EncodingDetector.find_declared_encoding(body, is_html=True)
     for encoding in [_codec(declared)] if declared else ["utf-8", "gb18030"]:
         if encoding is None:
@@ -102,6 +120,7 @@ class HttpSite:
             headers={"User-Agent": settings.user_agent},
             timeout=settings.timeout,
             follow_redirects=True,
+            max_redirects=_MAX_REDIRECTS,
             transport=transport,
         )
 
@@ -137,6 +156,7 @@ class HttpSite:
     def _once(self, url: str) -> Fetched:
         self._wait_turn(urlsplit(url).netloc)
         limit = self._settings.max_bytes
+        deadline = time.monotonic() + self._settings.timeout
         try:
             with self._client.stream("GET", url) as response:
                 status = response.status_code
@@ -146,6 +166,9 @@ class HttpSite:
                     raise PageNotFoundError(f"{url}: not found (HTTP {status})")
                 if status >= 400:
                     raise SourceError(f"{url}: refused (HTTP {status})")
+                kind = response.headers.get("content-type", "").partition(";")[0].strip().lower()
+                if kind not in _PAGE_TYPES and not kind.startswith("text/"):
+                    raise SourceError(f"{url}: served as {kind}, not a web page")
                 if int(response.headers.get("content-length") or 0) > limit:
                     raise SourceError(f"{url}: larger than the {_size(limit)} limit for one page")
                 body = bytearray()
@@ -153,12 +176,16 @@ class HttpSite:
                     body += chunk
                     if len(body) > limit:
                         raise SourceError(f"{url}: larger than the {_size(limit)} limit for one page")
+                    if time.monotonic() > deadline:  # each read was in time, but the page trickles in
+                        raise _TransientError(f"not all of the page within {self._settings.timeout:g} s")
                 return Fetched(str(response.url), bytes(body), response.charset_encoding)
         except httpx.TimeoutException as exc:
             raise _TransientError(f"no answer within {self._settings.timeout:g} s") from exc
         except httpx.TransportError as exc:
             raise _TransientError(f"cannot fetch it: {exc or type(exc).__name__}") from exc
-        except httpx.HTTPError as exc:  # too many redirects, an invalid URL
+        except httpx.TooManyRedirects as exc:
+            raise SourceError(f"{url}: too many redirects (a loop?)") from exc
+        except httpx.HTTPError as exc:  # an invalid URL
             raise SourceError(f"{url}: cannot fetch it: {exc}") from exc
         finally:
             self._last[urlsplit(url).netloc] = time.monotonic()

@@ -176,6 +176,11 @@ def _with_date(url: str, date: dt.date) -> str:
     return urlunsplit(parts._replace(path=parts.path[: last.start()] + new + parts.path[last.end() :]))
 
 
+def _same_site(target: str, page: str) -> bool:
+    """Links to pages and articles are followed on the page's own host only (a saved copy: its own files)."""
+    return urlsplit(target)[:2] == urlsplit(page)[:2]
+
+
 def _strip_query(url: str) -> str:
     return urlunsplit(urlsplit(url)._replace(query="", fragment=""))
 
@@ -194,7 +199,7 @@ def _page_links(soup: BeautifulSoup, profile: Profile, url: str) -> list[tuple[s
         href = a.get("href")
         target = _strip_query(urljoin(url, str(href))) if href else ""
         text = _headline(a)
-        if target and text and target not in links and profile.is_page(target):
+        if target and text and target not in links and profile.is_page(target) and _same_site(target, url):
             links[target] = _Link(target, text)
     unique: dict[str, tuple[str, str, _Link]] = {}
     for link in links.values():  # "下一版" and the like are links to pages too, but not the list
@@ -223,7 +228,7 @@ def _article_links(soup: BeautifulSoup, profile: Profile, url: str) -> list[_Lin
         for a in soup.select(selector) if selector else ():
             href = a.get("href")
             target = _strip_query(urljoin(url, str(href))) if href else ""
-            if target and profile.is_article(target) and target not in links:
+            if target and profile.is_article(target) and target not in links and _same_site(target, url):
                 links[target] = _Link(target, _headline(a) or str(a.get("alt") or a.get("title") or ""))
     return list(links.values())
 
