@@ -111,10 +111,14 @@ def _paper(path: Path, table: dict[str, Any]) -> PaperConfig:
 
 
 def _cover(path: Path, value: str) -> Path:
-    cover = (path.parent / value).resolve()
+    try:
+        cover = (path.parent / value).resolve()
+        found = cover.is_file()
+    except (OSError, ValueError) as exc:  # a NUL byte, a name too long for the file system
+        raise UsageError(f"{path}: paper.cover {value!r} is not a usable file name ({exc})") from None
     if cover.suffix.lower() not in {".jpg", ".jpeg", ".png"}:
         raise UsageError(f"{path}: paper.cover must be a .jpg or .png image, not {value!r}")
-    if not cover.is_file():
+    if not found:
         raise UsageError(f"{path}: paper.cover {value!r} not found (looked for {cover})")
     check_artwork(cover)  # a bad image fails now, before any speech is made
     return cover

@@ -7,7 +7,7 @@ import re
 from dataclasses import dataclass, field
 from enum import StrEnum
 
-_PAGE_CODE = re.compile(r"^[A-Z]{0,2}\d{1,3}$")
+_PAGE_CODE = re.compile(r"^[A-Z]{0,2}[0-9]{1,3}$")
 
 
 @dataclass(frozen=True, slots=True)

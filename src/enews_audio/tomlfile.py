@@ -17,5 +17,7 @@ def read_toml(path: Path, error: type[EnewsError], what: str) -> dict[str, Any]:
         raise error(f"{what} {path} not found") from None
     except (OSError, UnicodeDecodeError) as exc:
         raise error(f"{what} {path}: cannot be read ({getattr(exc, 'strerror', None) or exc})") from exc
+    except RecursionError:  # tomllib parses nested arrays and tables by recursion
+        raise error(f"{what} {path}: not valid TOML (nested too deeply)") from None
     except tomllib.TOMLDecodeError as exc:
         raise error(f"{what} {path}: not valid TOML ({' '.join(str(exc).split())})") from exc

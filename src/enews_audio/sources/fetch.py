@@ -95,7 +95,10 @@ def decode_html(body: bytes, charset: str | None, where: str) -> str:
     for encoding in [_codec(declared)] if declared else ["utf-8", "gb18030"]:
         if encoding is None:
             raise SourceError(f"{where}: unknown charset {declared!r}")
-        text = body.decode(encoding, errors="replace")
+        try:
+            text = body.decode(encoding, errors="replace")
+        except (LookupError, UnicodeError):  # not a text encoding (rot13, base64) or one without "replace"
+            raise SourceError(f"{where}: unknown charset {declared!r}") from None
         if text.count("\ufffd") - body.count(b"\xef\xbf\xbd") <= max(2, len(text) * _BAD_SHARE):
             return text.removeprefix("\ufeff")
     raise SourceError(f"{where}: not {declared or 'UTF-8 or GB18030'} text (malformed page)")

@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import re
+import unicodedata
 from pathlib import Path
 from urllib.parse import urljoin, urlsplit, urlunsplit
 
@@ -21,7 +22,7 @@ _HOPS = 5  # meta-refresh redirects followed from an entry page
 
 # Over URLs and extracted text only, never over HTML.
 _URL_DATE = re.compile(r"(?<!\d)((?:19|20)\d{2})(-?)(\d{2})/(\d{2})(?=/)")
-_PAGE_TITLE = re.compile(r"(?:第\s*)?([A-Za-z]{0,2})\s*(\d{1,3})\s*版?\s*[:：]?\s*(.*)")
+_PAGE_TITLE = re.compile(r"(?:第\s*)?([A-Za-zＡ-Ｚａ-ｚ]{0,2})\s*([0-9０-９]{1,3})\s*版?\s*[:：]?\s*(.*)")
 _EDITOR = re.compile(r"[（(]?\s*(?:本版责编|本版编辑|责任编辑|责编|本版责任编辑|编辑)\s*[:：]")
 _DATE_LINE = re.compile(r"《([^》]+)》\s*[（(]\s*\d{4}\s*年.*?版\s*[）)]")
 # A line break in the source between two Chinese characters is no space at all; other spacing is one space.
@@ -212,7 +213,7 @@ def _page_links(soup: BeautifulSoup, profile: Profile, url: str) -> list[tuple[s
 def _page_title(text: str) -> tuple[str, str] | None:
     """``A04版：聚焦`` or ``第04版：聚焦`` as code and name."""
     found = _PAGE_TITLE.fullmatch(text.strip())
-    return (found[1].upper() + found[2], found[3].strip()) if found else None
+    return (unicodedata.normalize("NFKC", found[1] + found[2]).upper(), found[3].strip()) if found else None
 
 
 def _article_links(soup: BeautifulSoup, profile: Profile, url: str) -> list[_Link]:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 import tomllib
+import unicodedata
 from pathlib import Path
 from typing import Any
 
@@ -12,7 +13,7 @@ from enews_audio.errors import SourceError
 from enews_audio.model import Article, Issue, Page
 from enews_audio.sources.reader_export import read_text
 
-_PAGE_CODE = re.compile(r"(?:第\s*)?([A-Za-z]{0,2}\d{1,3})\s*版?")
+_PAGE_CODE = re.compile(r"(?:第\s*)?([A-Za-zＡ-Ｚａ-ｚ]{0,2}[0-9０-９]{1,3})\s*版?")  # full-width: A０４
 _ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 _TOML_WHERE = re.compile(r"\s*\(at line (\d+), column (\d+)\)$")
 _ISSUE_KEYS = {"paper", "date", "pages"}
@@ -24,6 +25,8 @@ def load_manifest(path: Path) -> Issue:
     name = path.name
     try:
         data = tomllib.loads(read_text(path))
+    except RecursionError:  # tomllib parses nested arrays and tables by recursion
+        raise SourceError(f"{name}: invalid TOML: nested too deeply") from None
     except tomllib.TOMLDecodeError as exc:
         message = str(exc)
         where = _TOML_WHERE.search(message)
@@ -58,7 +61,7 @@ def _page(data: dict[str, Any], where: str) -> Page:
     if not articles:
         raise SourceError(f"{where}: no articles (add a [[pages.articles]] table)")
     return Page(
-        code=code[1].upper(),
+        code=unicodedata.normalize("NFKC", code[1]).upper(),
         name=_text(data, "name", where),
         articles=tuple(_article(article, f"{where}.articles[{j}]") for j, article in enumerate(articles)),
     )
