@@ -50,6 +50,15 @@ def outcome(read, path):
         return message
 
 
+@given(st.text(max_size=3000))
+@settings(FAST)
+@example("paper \x0b\x85\u2028\u2029\x1b[31m name\n" + "闻" * 400_000)
+def test_every_error_message_is_one_printable_line_of_at_most_1000_characters(text):
+    message = str(EnewsError(f"x.txt:3: 版面 {text} is wrong"))
+    assert message.isprintable() and len(message) <= MAX_MESSAGE
+    assert message.startswith("x.txt:3: 版面") and message.endswith("is wrong")
+
+
 @pytest.fixture(scope="module")
 def scratch():
     with tempfile.TemporaryDirectory(prefix="enews-mangled-") as folder:
@@ -163,7 +172,7 @@ def toml_value(value):
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, int | float):
-        return repr(value).replace("inf", "inf").lower() if isinstance(value, float) else str(value)
+        return repr(value)  # TOML reads inf, -inf and nan as Python writes them
     if isinstance(value, dt.date):
         return value.isoformat()
     if isinstance(value, str):
