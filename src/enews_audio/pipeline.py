@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import os
 import shutil
 import tempfile
@@ -14,32 +15,96 @@ from pathlib import Path
 
 from enews_audio import audio, publish, sources, speech, text
 from enews_audio.atomic import remove_leftovers
+from enews_audio.config import load_config
 from enews_audio.errors import AudioError, PublishError, UsageError
 from enews_audio.lock import paper_lock
-from enews_audio.model import Clip, Episode, Issue, PageScript, Progress, Script, episode_title
+from enews_audio.model import Clip, Episode, Issue, PageScript, Progress, Script
+from enews_audio.options import BuildOptions
+from enews_audio.speech.select import DEFAULT_VOICES
 
 OnProgress = Callable[[Progress], None]
+LEXICON_ENGINES = ("edge", "offline")  # the engines a lexicon is written for
 OPENING = "版面导读"  # where a failed sentence sits when it is the page's own line, not an article's
+
+
+@dataclass(frozen=True, slots=True)
+class ReadSettings:
+    """How to read an issue and write what is said: all that ``script`` and ``lint`` need."""
+
+    date: dt.date | None = None  # which issue of an e-paper site
+    fetch: sources.FetchSettings | None = None
+    profiles: Path | None = None  # e-paper profiles TOML
+    text: text.TextSettings = field(default_factory=text.TextSettings)
 
 
 @dataclass(frozen=True, slots=True)
 class BuildSettings:
     out_dir: Path
-    text: text.TextSettings = field(default_factory=text.TextSettings)
+    read: ReadSettings = field(default_factory=ReadSettings)
     audio: audio.AudioSettings = field(default_factory=audio.AudioSettings)
     publish: publish.PublishSettings = field(default_factory=publish.PublishSettings)
     cache_dir: Path | None = None  # default: <out_dir>/.cache/clips
     concurrency: int | None = None
     attempts: int = 4
     allow_gaps: bool = False  # publish a page with a spoken notice where a sentence could not be made
-    date: dt.date | None = None  # which issue of an e-paper site
-    fetch: sources.FetchSettings | None = None
-    profiles: Path | None = None  # e-paper profiles TOML
 
     @property
     def speech(self) -> speech.SpeechSettings:
         cache = self.cache_dir or self.out_dir / ".cache" / "clips"
         return speech.SpeechSettings(cache, concurrency=self.concurrency, attempts=self.attempts)
+
+
+def prepare(
+    options: BuildOptions, on_choice: Callable[[str], None] | None = None
+) -> tuple[speech.Engine, BuildSettings]:
+    """The engine and settings ``options`` ask for: what ``enews-audio build`` runs, for any caller.
+
+    The paper's config and the preset are read first (a mistake there fails before the edge service is
+    probed); the voice is chosen before its lexicon is loaded, so a lexicon's entries for that voice apply
+    (the offline voice's pinyin too). ``on_choice`` is told which engine "auto" picked and why. ``build``
+    closes the engine when it is done.
+    """
+    config = load_config(options.config)
+    preset = speech.load_preset(options.preset) if options.preset else None
+    lexicons = functools.cache(lambda engine, voice: text.load_lexicon(engine, voice, options.lexicon))
+    engine = speech.select_engine(
+        options.engine, options.voice, rate=options.rate, pitch=options.pitch, volume=options.volume,
+        preset=preset, proxy=options.proxy, pinyin=lambda voice: lexicons("offline", voice).pinyin,
+        on_choice=on_choice,
+    )  # fmt: skip
+    lexicon = lexicons(engine.name, engine.voice.name)
+    settings = BuildSettings(
+        out_dir=options.out,
+        read=_reading(options, lexicon, preset.pauses if preset else None),
+        publish=config.publish_settings(base_url=options.base_url, keep=options.keep),
+        cache_dir=options.cache,
+        concurrency=options.concurrency,
+        attempts=options.attempts,
+        allow_gaps=options.allow_gaps,
+    )
+    return engine, settings
+
+
+def proofing(options: BuildOptions) -> ReadSettings:
+    """What ``script`` and ``lint`` read with: the lexicon of the options' engine (edge or offline; default
+    edge) and voice (default: the engine's own), without choosing or starting an engine."""
+    engine = options.engine or "edge"
+    if engine not in LEXICON_ENGINES:
+        raise UsageError(f"--engine: no lexicon for {engine!r} (choose from {', '.join(LEXICON_ENGINES)})")
+    voice = options.voice or DEFAULT_VOICES[engine]
+    return _reading(options, text.load_lexicon(engine, voice, options.lexicon))
+
+
+def _reading(options: BuildOptions, lexicon: text.Lexicon, pauses: text.Pauses | None = None) -> ReadSettings:
+    text_settings = text.TextSettings(lexicon=lexicon, script=options.script)
+    if pauses is not None:  # a preset's
+        text_settings = replace(text_settings, pauses=pauses)
+    return ReadSettings(
+        date=options.date,
+        fetch=sources.FetchSettings(cache_dir=options.page_cache, delay=options.fetch_delay),
+        profiles=options.profiles,
+        text=text_settings,
+    )
 
 
 @dataclass(frozen=True, slots=True)
@@ -69,7 +134,7 @@ class BuildReport:
         return not self.failures
 
 
-def load(source: Path | str, settings: BuildSettings) -> Issue:
+def load(source: Path | str, settings: ReadSettings) -> Issue:
     issue = sources.load_issue(source, date=settings.date, fetch=settings.fetch, profiles=settings.profiles)
     if settings.date and issue.date != settings.date:  # a folder or manifest holds one issue, of its own date
         raise UsageError(f"--date {settings.date}: {source} holds the issue of {issue.date}")
@@ -82,13 +147,14 @@ def build(
     settings: BuildSettings,
     on_progress: OnProgress | None = None,
 ) -> BuildReport:
-    """Load, speak, assemble and publish one issue.
+    """Build the issue at ``source``; ``engine`` speaks on one event loop for the whole build and is closed
+    (``aclose``) at its end, ready for another build.
 
     From the moment the paper is known (after loading) to the end, the build holds the paper's lock
     (``lock.py``): a second build of the same paper reports ``Progress("wait", 0, 1, why)`` once and waits.
     Holding it, the build first clears what a killed build of the paper left: temporary files and staging.
     """
-    issue = load(source, settings)
+    issue = load(source, settings.read)
     slug = publish.paper_slug(issue.paper)
     paper_dir = settings.out_dir / slug
 
@@ -114,19 +180,23 @@ def _build(
     staging: Path,
     on_progress: OnProgress | None,
 ) -> BuildReport:
-    script = text.to_script(issue, settings.text)
+    script = text.to_script(issue, settings.read.text)
     paper_dir = settings.out_dir / publish.paper_slug(issue.paper)
     issue_dir = paper_dir / issue.date.isoformat()
     spoken = [u.spoken for page in script.pages for u in page.utterances]
 
     cache = settings.out_dir / ".cache"
-    memo = audio.EpisodeMemo(cache / "episodes")
-    with _Assembler(script, staging, issue_dir, memo, settings.audio, on_progress) as assembler:
+    # One event loop for the engine's whole part in the build (speech.Session), closed with it at the end,
+    # before the assembler: on an error, speaking stops before the pages it would start are refused.
+    with (
+        _Assembler(script, cache, staging, issue_dir, settings.audio, on_progress) as assembler,
+        speech.Session(engine, settings.speech) as session,
+    ):
         # Pages are assembled as soon as their last clip is in, while later pages are still being spoken.
-        result = speech.synthesize(spoken, engine, settings.speech, on_progress, assembler.settled)
+        result = session.synthesize(spoken, on_progress, assembler.settled)
         failures, gaps = _failures(script, result.failures), ()
         if failures and settings.allow_gaps:
-            assembler.fill(speech.placeholder_clip(engine, settings.speech))
+            assembler.fill(session.placeholder())
             failures, gaps = (), failures
         episodes = assembler.finish()
         made = [e for e in episodes if (assembler.staging / e.path).exists()]  # the others are reused
@@ -176,27 +246,27 @@ def _put_in_place(episodes: list[Episode], staging: Path, issue_dir: Path) -> No
 
 
 class _Assembler:
-    """Assembles each page in a worker thread once every clip it needs has settled.
+    """Schedules pages: each is assembled (or reused, see ``audio.assemble_or_reuse``) in a worker thread
+    once every clip it needs has settled.
 
     A page with a failed clip waits: ``fill`` gives it a placeholder, otherwise it is never assembled.
-    Episodes go to a staging folder (on the output's file system, so they can be renamed into place),
-    removed on exit whatever happens; a page whose published episode was made from the same inputs is
-    reused as it is.
+    New episodes go to a folder in ``staging`` (on the output's file system, so they can be renamed into
+    place), removed on exit whatever happens; the episode memo is in ``cache``.
     """
 
     def __init__(
         self,
         script: Script,
-        staging_root: Path,
+        cache: Path,
+        staging: Path,
         issue_dir: Path,
-        memo: audio.EpisodeMemo,
         settings: audio.AudioSettings,
         on_progress: OnProgress | None,
     ) -> None:
         self._script = script
-        self._staging_root = staging_root
+        self._staging_root = staging
+        self._memo = cache / "episodes"
         self._issue_dir = issue_dir
-        self._memo = memo
         self._settings = settings
         self._report = on_progress or (lambda _p: None)
         self._pending = [{u.spoken for u in page.utterances} for page in script.pages]
@@ -253,16 +323,11 @@ class _Assembler:
 
     def _assemble(self, page_script: PageScript, clips: list[Clip]) -> Episode:
         issue, page = self._script.issue, page_script.page
-        title = episode_title(issue.paper, issue.date, page.code, page.name)
-        key = audio.fingerprint(page_script, clips, self._settings, (title, issue.paper, issue.date))
-        episode = self._memo.get(key, self._issue_dir / f"{page.slug}.mp3", page)
-        if episode is None:
-            staged = self.staging / f"{page.slug}.mp3"
-            episode = audio.assemble(
-                page_script, clips, staged, self._settings, title=title, album=issue.paper, artist=issue.paper,
-                date=issue.date,
-            )  # fmt: skip
-            self._memo.put(key, episode, staged)
+        episode = audio.assemble_or_reuse(
+            page_script, clips, self._settings, paper=issue.paper, date=issue.date,
+            published=self._issue_dir / f"{page.slug}.mp3", staged=self.staging / f"{page.slug}.mp3",
+            memo=self._memo,
+        )  # fmt: skip
         with self._lock:
             self._done += 1
             self._report(Progress("audio", self._done, len(self._script.pages), page.code))
@@ -284,11 +349,11 @@ def _describe(f: Failure) -> dict[str, str]:
     return {"page": f.page, "article": f.article, "sentence": f.sentence, "reason": f.reason}
 
 
-def script(source: Path | str, settings: BuildSettings) -> Script:
+def script(source: Path | str, settings: ReadSettings) -> Script:
     """What would be spoken, for proof-reading before a build."""
     return text.to_script(load(source, settings), settings.text)
 
 
-def lint(source: Path | str, settings: BuildSettings) -> list[text.Finding]:
+def lint(source: Path | str, settings: ReadSettings) -> list[text.Finding]:
     """Words a voice may misread, with their place, so an editor can add lexicon entries."""
     return text.lint(load(source, settings), settings.text)

@@ -30,18 +30,19 @@ from pathlib import Path
 
 import whole
 
-from enews_audio.pipeline import BuildSettings, build
+from enews_audio.pipeline import BuildSettings, ReadSettings, build
 from enews_audio.publish import PublishSettings
 from enews_audio.sources import FetchSettings
-from enews_audio.speech import FakeEngine
-from enews_audio.speech.fake import silent_clip
+from enews_audio.speech.fake import FakeEngine, silent_clip
 
 _WRITE_FLAGS = os.O_WRONLY | os.O_RDWR | os.O_CREAT | os.O_TRUNC | os.O_APPEND
 
 
 def settings(out: Path, pages: Path) -> BuildSettings:
     fetch = FetchSettings(cache_dir=pages, delay=0, backoff=0, timeout=10)
-    return BuildSettings(out_dir=out, publish=PublishSettings(base_url=whole.BASE), fetch=fetch)
+    return BuildSettings(
+        out_dir=out, read=ReadSettings(fetch=fetch), publish=PublishSettings(base_url=whole.BASE)
+    )
 
 
 def old_voice() -> FakeEngine:

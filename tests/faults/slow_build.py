@@ -9,8 +9,7 @@ import time
 from pathlib import Path
 
 from enews_audio.pipeline import BuildSettings, build
-from enews_audio.speech import FakeEngine
-from enews_audio.speech.fake import silent_clip
+from enews_audio.speech.fake import FakeEngine, silent_clip
 
 
 def main() -> None:

@@ -19,7 +19,7 @@ import whole
 from enews_audio.errors import EnewsError
 from enews_audio.pipeline import BuildSettings, build
 from enews_audio.publish import PublishSettings
-from enews_audio.speech import FakeEngine
+from enews_audio.speech.fake import FakeEngine
 
 SIZE = 8 * 1024 * 1024
 ISSUE = """

@@ -12,13 +12,13 @@ import miniaudio
 import pytest
 
 from enews_audio import text
-from enews_audio.audio import AudioSettings, EpisodeMemo, assemble, fingerprint
+from enews_audio.audio import AudioSettings, assemble
+from enews_audio.audio.reuse import EpisodeMemo, fingerprint
 from enews_audio.model import Article, Page, PageScript, Part, Utterance
 from enews_audio.pipeline import BuildSettings, build
 from enews_audio.sources.fetch import FetchSettings, HttpSite
-from enews_audio.speech import FakeEngine
 from enews_audio.speech.cache import ClipCache, clip_key
-from enews_audio.speech.fake import silent_clip
+from enews_audio.speech.fake import FakeEngine, silent_clip
 from epaper_server import serving
 
 ISSUE = """

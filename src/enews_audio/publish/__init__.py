@@ -50,8 +50,8 @@ def publish_issue(
 
     Beside each episode go ``<page>.chapters.json`` (Podcasting 2.0) and ``<page>.vtt`` (its transcript),
     then ``build.json``, the cover, the web edition and last ``feed.xml``, each written atomically in that
-    order, so the feed never links a file that is not there yet. The feed is rebuilt from every issue's record on disk: publishing an
-    issue again replaces its items and leaves the other issues' as they were. ``extra`` (clip counts,
+    order, so the feed never links a file that is not there yet. The feed is rebuilt from every issue's
+    record on disk: publishing an issue again replaces its items and leaves the other issues' as they were. ``extra`` (clip counts,
     failures, …) is stored in the record as is. ``gaps`` (page code -> headlines) are told in the episode
     description; pages in ``keep_pages`` that this build did not make keep their previous episode and item.
     The cover is drawn, or the user's. A file that can't be written or read (a full disk) is a
@@ -75,9 +75,9 @@ def _publish(
     issue_dir = paper_dir / issue.date.isoformat()
     for episode in episodes:
         if episode.chapters:
-            _write(issue_dir / chapters_name(episode.path), chapters_json(episode.chapters))
+            write_atomic(issue_dir / chapters_name(episode.path), chapters_json(episode.chapters))
         if episode.cues:
-            _write(issue_dir / transcript_name(episode.path), webvtt(episode.cues))
+            write_atomic(issue_dir / transcript_name(episode.path), webvtt(episode.cues))
     built_at = dt.datetime.now(dt.UTC).replace(microsecond=0)
     previous = _previous_pages(issue_dir, keep_pages)
     record = make_record(
@@ -119,10 +119,3 @@ def _previous_pages(issue_dir: Path, codes: Collection[str]) -> list[PageRecord]
     if not codes or not path.is_file():
         return []
     return [p for p in read_record(path).pages if p.code in codes and (issue_dir / p.file).is_file()]
-
-
-def _write(path: Path, text: str) -> None:
-    try:
-        write_atomic(path, text)
-    except OSError as exc:
-        raise PublishError(f"cannot write {path}: {exc.strerror or exc}") from exc

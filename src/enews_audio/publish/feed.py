@@ -14,15 +14,19 @@ import re
 import uuid
 import xml.etree.ElementTree as ET
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
 from pathlib import Path
+from typing import Annotated
 from urllib.parse import urljoin
+
+import msgspec
+from msgspec import Meta
 
 from enews_audio.atomic import write_atomic
 from enews_audio.errors import PublishError
 from enews_audio.model import episode_title
 from enews_audio.publish.record import PageRecord, Record, read_records
 from enews_audio.publish.transcript import timestamp
+from enews_audio.tomlfile import Invalid, Schema, shown
 
 # Elements carry their prefix literally ("itunes:author") and the root declares every namespace, so all
 # are declared even before anything uses them (ElementTree only declares namespaces in use).
@@ -50,24 +54,31 @@ _ABSOLUTE_URL = re.compile(r"^[A-Za-z][A-Za-z0-9+.\-]*:|^//")
 _LINK_TEXT_TAGS = {"link", "url"}  # RSS elements whose text is an address
 
 
-@dataclass(frozen=True, slots=True)
-class PublishSettings:
+class PublishSettings(Schema):
+    """The feed's settings; also the ``[paper]`` table of ``enews-audio.toml``, read straight into this."""
+
     base_url: str = ""  # where paper_dir is served, e.g. "https://example.org/audio/"; "" -> relative URLs
     keep: int = 30  # issues kept in the feed, newest by date (older issues' files stay on disk)
     title: str = ""  # channel title; "" -> f"{paper}·有声版"
     author: str = ""  # "" -> the paper's name
-    language: str = "zh-cn"
-    category: str = "News"  # an Apple Podcasts category, case-sensitive; "News/Daily News" for a subcategory
+    language: Annotated[str, Meta(min_length=1, description="a language code like zh-cn")] = "zh-cn"
+    # an Apple Podcasts category, case-sensitive; "News/Daily News" for a subcategory
+    category: Annotated[str, Meta(min_length=1, description='a category like "News/Daily News"')] = "News"
     owner_email: str = ""  # itunes:owner and podcast:locked's owner; Apple and podcast hosts write to it
     description: str = ""  # channel description; "" -> a sentence naming the paper
     locked: bool = True  # podcast:locked: other platforms must not import the feed as their own
-    artwork: Path | None = None  # the user's square cover image; None -> one is drawn with the paper's name
+    # the user's square cover image (``cover`` in the file); None -> one is drawn with the paper's name
+    artwork: Path | None = msgspec.field(default=None, name="cover")
 
     def __post_init__(self) -> None:
-        if self.keep < 1:
-            raise ValueError(f"keep must be at least 1, not {self.keep}")
+        if isinstance(self.keep, bool) or self.keep < 1:
+            raise Invalid("keep", f"must be a whole number of issues ≥ 1, not {shown(self.keep)}")
         if self.owner_email and ("@" not in self.owner_email or any(c.isspace() for c in self.owner_email)):
-            raise ValueError(f"owner email {self.owner_email!r} is not an address")
+            raise Invalid(
+                "owner_email", f"must be an e-mail address (the owner email), not {shown(self.owner_email)}"
+            )
+        if self.base_url and not self.base_url.startswith(("http://", "https://")):
+            raise Invalid("base_url", f"must start with http:// or https://, not {shown(self.base_url)}")
 
 
 def write_feed(paper_dir: Path, settings: PublishSettings) -> Path:

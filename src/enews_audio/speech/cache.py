@@ -21,7 +21,9 @@ class ClipCache:
     """One sealed file per clip (``sealed.py``): a JSON line (duration, timings, hash), then the MP3 bytes.
 
     Every entry is checked against its hash when read (0.05 ms for a 5-second clip, see BENCHMARKS.md): a
-    clip cut short would otherwise be used as it is and publish a short episode.
+    clip cut short would otherwise be used as it is and publish a short episode. A damaged entry is removed
+    and made again; a file that can't be read or written (a full disk, a folder without permission) is a
+    ``SpeechError`` naming it.
     """
 
     def __init__(self, root: Path) -> None:
@@ -35,8 +37,10 @@ class ClipCache:
         path = self._path(key)
         try:
             data = path.read_bytes()
-        except OSError:  # missing, or unreadable (a bad sector): make it again
+        except FileNotFoundError:
             return None
+        except OSError as exc:
+            raise SpeechError(f"clip cache: cannot read {path}: {exc.strerror or exc}") from exc
         try:
             meta, audio = unseal(data)
             timings = tuple(Timing(*t) for t in meta["timings"])
@@ -51,5 +55,5 @@ class ClipCache:
         path = self._path(key)
         try:
             write_atomic(path, seal(meta, clip.audio))
-        except OSError as exc:  # a full disk: the build stops with one line, not a traceback
+        except OSError as exc:
             raise SpeechError(f"clip cache: cannot write {path}: {exc.strerror or exc}") from exc
