@@ -48,11 +48,12 @@ AT_ONCE = 3
 
 
 class BatchFileError(UsageError):
-    """Everything wrong with a batch file, one line each (the CLI prints each as an ``error:`` line)."""
+    """Everything wrong with a batch file: ``lines``, each made one line as any error's message is; the CLI
+    prints each as an ``error:`` line."""
 
     def __init__(self, problems: list[str]) -> None:
-        self.problems = tuple(problems)
-        super().__init__("\n".join(problems))
+        self.lines = tuple(str(UsageError(problem)) for problem in problems)
+        super().__init__(f"{len(problems)} problem(s) in the batch file")
 
 
 @dataclass(frozen=True, slots=True)

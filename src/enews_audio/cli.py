@@ -42,7 +42,7 @@ def reported(command: F) -> F:
         try:
             return command(*args, **kwargs)
         except EnewsError as exc:
-            for line in str(exc).splitlines():  # one line each, as a batch file's problems are
+            for line in getattr(exc, "lines", None) or [str(exc)]:  # a batch file's problems: one line each
                 err.print(f"error: {line}", markup=False, highlight=False)
             raise typer.Exit(exc.exit_code) from None
 
@@ -329,6 +329,9 @@ class _ProgressBar:
         self._bar.stop()
 
     def _update(self, p: StageProgress) -> None:
+        if p.stage == "wait":  # another build of the paper is running: said once, also under cron
+            err.print(p.detail, markup=False, highlight=False)
+            return
         if p.stage not in self._tasks:
             self._tasks[p.stage] = self._bar.add_task(self.LABELS.get(p.stage, p.stage), total=p.total)
         self._bar.update(self._tasks[p.stage], completed=p.done, total=p.total)

@@ -14,8 +14,10 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from enews_audio import audio, publish, sources, speech, text
+from enews_audio.atomic import remove_leftovers
 from enews_audio.config import load_config
-from enews_audio.errors import PublishError, UsageError
+from enews_audio.errors import AudioError, PublishError, UsageError
+from enews_audio.lock import paper_lock
 from enews_audio.model import Clip, Episode, Issue, PageScript, Progress, Script
 from enews_audio.options import BuildOptions
 from enews_audio.speech.select import DEFAULT_VOICES
@@ -151,8 +153,39 @@ def build(
 ) -> BuildReport:
     """Build the issue at ``source``; ``engine`` speaks on one event loop for the whole build and is closed
     (``aclose``) at its end, ready for another build. With ``executor`` (a Dask cluster) the clips are made
-    there, into the clip store; assembly and publishing stay here."""
+    there, into the clip store; assembly and publishing stay here.
+
+    From the moment the paper is known (after loading) to the end, the build holds the paper's lock
+    (``lock.py``): a second build of the same paper reports ``Progress("wait", 0, 1, why)`` once and waits.
+    Holding it, the build first clears what a killed build of the paper left: temporary files and staging.
+    """
     issue = load(source, settings.read)
+    slug = publish.paper_slug(issue.paper)
+    paper_dir = settings.out_dir / slug
+
+    def waiting() -> None:
+        if on_progress:
+            why = f"another build of {issue.paper} is writing {paper_dir}; waiting for it to finish"
+            on_progress(Progress("wait", 0, 1, why))
+
+    staging = settings.out_dir / ".cache" / "staging" / slug  # per paper: only its lock's holder clears it
+    with paper_lock(settings.out_dir, slug, waiting):
+        remove_leftovers(paper_dir)
+        shutil.rmtree(staging, ignore_errors=True)
+        try:
+            return _build(issue, engine, settings, staging, on_progress, executor)
+        finally:
+            shutil.rmtree(staging, ignore_errors=True)
+
+
+def _build(
+    issue: Issue,
+    engine: speech.Engine,
+    settings: BuildSettings,
+    staging: Path,
+    on_progress: OnProgress | None,
+    executor: speech.Executor | None,
+) -> BuildReport:
     script = text.to_script(issue, settings.read.text)
     paper_dir = settings.out_dir / publish.paper_slug(issue.paper)
     issue_dir = paper_dir / issue.date.isoformat()
@@ -162,7 +195,7 @@ def build(
     # One event loop for the engine's whole part in the build (speech.Session), closed with it at the end,
     # before the assembler: on an error, speaking stops before the pages it would start are refused.
     with (
-        _Assembler(script, cache, issue_dir, settings.audio, on_progress) as assembler,
+        _Assembler(script, cache, staging, issue_dir, settings.audio, on_progress) as assembler,
         speech.Session(engine, settings.speech, executor) as session,
     ):
         # Pages are assembled as soon as their last clip is in, while later pages are still being spoken.
@@ -172,7 +205,10 @@ def build(
             assembler.fill(session.placeholder())
             failures, gaps = (), failures
         episodes = assembler.finish()
-        _put_in_place(episodes, assembler.staging, issue_dir)
+        made = [e for e in episodes if (assembler.staging / e.path).exists()]  # the others are reused
+        replaced = {e.page.code for e in made if (issue_dir / e.path).exists()}
+        publish.withdraw_pages(paper_dir, issue.date, replaced, settings.publish)
+        _put_in_place(made, assembler.staging, issue_dir)
 
     report = BuildReport(
         issue, issue_dir, engine.identity, episodes, result.made, result.reused, failures, gaps
@@ -203,13 +239,12 @@ def build(
     return replace(report, feed=feed)
 
 
-def _put_in_place(episodes: tuple[Episode, ...], staging: Path, issue_dir: Path) -> None:
-    """Rename the episodes made by this build into the issue's folder; reused ones are there already."""
+def _put_in_place(episodes: list[Episode], staging: Path, issue_dir: Path) -> None:
+    """Rename the episodes made by this build into the issue's folder."""
     try:
         for episode in episodes:
-            if (staging / episode.path).exists():
-                issue_dir.mkdir(parents=True, exist_ok=True)
-                os.replace(staging / episode.path, issue_dir / episode.path)
+            issue_dir.mkdir(parents=True, exist_ok=True)
+            os.replace(staging / episode.path, issue_dir / episode.path)
     except OSError as exc:
         raise PublishError(
             f"cannot put {exc.filename2 or exc.filename} in place: {exc.strerror or exc}"
@@ -221,20 +256,21 @@ class _Assembler:
     once every clip it needs has settled.
 
     A page with a failed clip waits: ``fill`` gives it a placeholder, otherwise it is never assembled.
-    New episodes go to a staging folder under ``cache`` (on the output's file system, so they can be
-    renamed into place), removed on exit whatever happens.
+    New episodes go to a folder in ``staging`` (on the output's file system, so they can be renamed into
+    place), removed on exit whatever happens; the episode memo is in ``cache``.
     """
 
     def __init__(
         self,
         script: Script,
         cache: Path,
+        staging: Path,
         issue_dir: Path,
         settings: audio.AudioSettings,
         on_progress: OnProgress | None,
     ) -> None:
         self._script = script
-        self._staging_root = cache / "staging"
+        self._staging_root = staging
         self._memo = cache / "episodes"
         self._issue_dir = issue_dir
         self._settings = settings
@@ -247,8 +283,13 @@ class _Assembler:
         self._done = 0
 
     def __enter__(self) -> _Assembler:
-        self._staging_root.mkdir(parents=True, exist_ok=True)
-        self.staging = Path(tempfile.mkdtemp(prefix=f"{self._script.issue.date}-", dir=self._staging_root))
+        try:
+            self._staging_root.mkdir(parents=True, exist_ok=True)
+            self.staging = Path(
+                tempfile.mkdtemp(prefix=f"{self._script.issue.date}-", dir=self._staging_root)
+            )
+        except OSError as exc:
+            raise AudioError(f"cannot make a staging folder in {self._staging_root}: {exc.strerror}") from exc
         self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="assemble")
         self._report(Progress("audio", 0, len(self._script.pages)))
         return self
