@@ -21,6 +21,7 @@ from enews_audio.speech.dask import DaskExecutor
 from enews_audio.speech.fake import FakeEngine
 from fake_edge import FakeEdge, closed_url
 from papers import PAPERS, papers_file, published, write_issue
+from s3_server import objects
 
 
 def warm_engines(client) -> dict[str, int]:
@@ -69,6 +70,21 @@ def test_on_the_cluster_the_workers_speak_and_the_output_is_the_local_build(tmp_
     with distributed_client(cluster) as client:
         warm = warm_engines(client)
     assert sum(warm.values()) >= 1 and set(warm.values()) <= {0, 1}  # one engine per process, not per task
+
+
+def test_workers_and_client_share_an_s3_clip_store(tmp_path, cluster, s3):
+    write_issue(tmp_path, "river", *PAPERS["river"])
+    papers = papers_file(tmp_path, 'source = "river"')
+    address, store = cluster.scheduler_address, "s3://clips/cluster"
+    first = cli("batch", papers, "-o", tmp_path / "out", "--cluster", address, "--clip-store", store)
+    assert first.exit_code == 0, first.output
+    made = objects(s3)
+    assert len(made) > 5 and all(key.startswith("cluster/") for key in made)
+    assert not (tmp_path / "out" / ".cache" / "clips").exists()
+    assert {p.name for p in published(tmp_path / "out")} >= {"a01.mp3", "a02.mp3", "feed.xml"}
+    again = cli("batch", papers, "-o", tmp_path / "again", "--cluster", address, "--clip-store", store)
+    assert again.exit_code == 0, again.output
+    assert objects(s3) == made  # all reused: nothing made again, nothing rewritten
 
 
 def test_a_worker_killed_mid_build_loses_nothing_and_its_replacement_gets_work(
