@@ -1,9 +1,8 @@
 """One Dask cluster on 127.0.0.1 for the tests of this folder: two worker processes under nannies (a killed
-worker is restarted, as a new worker that joins), each with one unit of the ``edge`` resource."""
+worker is restarted, as a new worker that joins), each with one unit of the ``edge`` resource, and an S3
+server they reach too."""
 
 from __future__ import annotations
-
-import os
 
 import pytest
 
@@ -11,22 +10,26 @@ from s3_server import s3_bucket
 
 distributed = pytest.importorskip("distributed")  # the dask extra; the test extra installs it
 
+PROXY_VARS = ("HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY", "http_proxy", "https_proxy", "all_proxy")
+
 
 @pytest.fixture(scope="module")
 def s3():
-    """An S3 server on 127.0.0.1 that the workers reach too (they inherit the AWS variables set here)."""
+    """An S3 server on 127.0.0.1; the workers inherit the AWS variables that point at it."""
     pytest.importorskip("s3fs")
     with pytest.MonkeyPatch.context() as patch, s3_bucket(patch) as endpoint:
         yield endpoint
 
 
 @pytest.fixture(scope="module")
-def cluster(s3):
-    for name in ("HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY", "http_proxy", "https_proxy", "all_proxy"):
-        os.environ.pop(name, None)  # the workers inherit this process's environment when they start
-    os.environ["NO_PROXY"] = "127.0.0.1,localhost"
-    with distributed.LocalCluster(
-        processes=True, n_workers=2, threads_per_worker=2, host="127.0.0.1", dashboard_address=None,
-        resources={"edge": 1},
-    ) as local:  # fmt: skip
-        yield local
+def cluster(s3, tmp_path_factory):
+    with pytest.MonkeyPatch.context() as patch:  # the workers inherit this environment when they start
+        for name in PROXY_VARS:
+            patch.delenv(name, raising=False)
+        patch.setenv("NO_PROXY", "127.0.0.1,localhost")
+        patch.setenv("XDG_DATA_HOME", str(tmp_path_factory.mktemp("worker-data")))
+        with distributed.LocalCluster(
+            processes=True, n_workers=2, threads_per_worker=2, host="127.0.0.1", dashboard_address=None,
+            resources={"edge": 1},
+        ) as local:  # fmt: skip
+            yield local
