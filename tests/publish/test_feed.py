@@ -20,7 +20,7 @@ from enews_audio.audio import AudioSettings, assemble, read_chapters
 from enews_audio.errors import PublishError
 from enews_audio.model import Article, Chapter, Clip, Cue, Episode, Issue, Page, PageScript, Part, Utterance
 from enews_audio.publish import PublishSettings, paper_slug, publish_issue
-from enews_audio.publish.feed import NAMESPACES, rundown
+from enews_audio.publish.feed import NAMESPACES, chapter_list, clock
 
 PAPER = "山城晚报"
 DAY1 = dt.date(2025, 12, 30)
@@ -226,17 +226,44 @@ def test_settings_override_channel_fields(tmp_path):
     )
 
 
-def test_description_lists_headlines_within_4000_bytes(tmp_path):
+def test_description_lists_chapter_start_times_within_4000_bytes(tmp_path):
     publish(tmp_path, make_issue(DAY2))
     entries = parse(tmp_path / "feed.xml").entries
-    titles = [a.title for a in make_issue(DAY2).pages[1].articles]
-    assert entries[1].description.splitlines() == [f"{n}. {t}" for n, t in enumerate(titles, 1)]
-    long_titles = [f"第{n}篇：" + "长江上游生态保护与城市更新" * 8 for n in range(60)]
-    text = rundown(long_titles)
+    headline = make_issue(DAY2).pages[1].articles[0].title
+    assert entries[1].description.splitlines() == ["00:00 本版导读", f"00:05 {headline}"]
+    assert [p for p in entries[1].content[0].value.split("</p>") if p] == [
+        "<p>00:00 本版导读",
+        f"<p>00:05 {headline}",
+    ]
+    many = [
+        Chapter(0.0, 1.0, "开场"),
+        *(Chapter(n * 61.5, n * 61.5 + 61.5, f"第{n}篇：" + "长江上游生态保护" * 8) for n in range(1, 60)),
+    ]
+    text = chapter_list(many, ["本版导读", *(c.title for c in many[1:])])
     assert len(text.encode("utf-8")) <= 4000
-    assert text.startswith("1. 第0篇") and text.splitlines()[-1].startswith("……另有")
-    kept = len(text.splitlines()) - 1
-    assert text.splitlines()[-1] == f"……另有{60 - kept}篇"
+    lines = text.splitlines()
+    assert (
+        lines[0] == "00:00 本版导读"
+        and lines[1].startswith("01:01 第1篇")
+        and lines[2].startswith("02:03 第2篇")
+    )
+    assert lines[-1] == f"……另有{60 - (len(lines) - 1)}个章节"
+
+
+@pytest.mark.parametrize(
+    ("seconds", "shown"),
+    [
+        (0.0, "00:00"),
+        (12.99, "00:12"),
+        (59.5, "00:59"),
+        (61.0, "01:01"),
+        (3599.9, "59:59"),
+        (3600.0, "01:00:00"),
+        (3725.4, "01:02:05"),
+    ],
+)
+def test_chapter_marks_never_run_ahead_and_show_hours_past_an_hour(seconds, shown):
+    assert clock(seconds) == shown
 
 
 def test_corrupt_record_of_another_issue_raises_and_leaves_the_feed(tmp_path):

@@ -4,16 +4,19 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Collection, Mapping, Sequence
+from dataclasses import replace
 from pathlib import Path
 
 from enews_audio.atomic import write_atomic
 from enews_audio.errors import PublishError
-from enews_audio.model import Episode, Issue
+from enews_audio.model import Edition, Episode, Issue
 from enews_audio.publish.cover import write_cover
+from enews_audio.publish.daisy import write_daisy
 from enews_audio.publish.feed import PublishSettings, write_feed
 from enews_audio.publish.record import (
     RECORD_NAME,
     PageRecord,
+    Record,
     chapters_name,
     make_record,
     read_record,
@@ -24,6 +27,7 @@ from enews_audio.publish.record import (
 from enews_audio.publish.site import write_site
 from enews_audio.publish.slug import paper_slug
 from enews_audio.publish.transcript import chapters_json, webvtt
+from enews_audio.publish.usb import write_usb
 
 __all__ = ["PublishSettings", "paper_slug", "publish_issue"]
 
@@ -34,6 +38,8 @@ def publish_issue(
     episodes: Sequence[Episode],
     settings: PublishSettings,
     *,
+    slow: Sequence[Episode] = (),
+    narrator: str = "",
     extra: Mapping[str, object] | None = None,
     gaps: Mapping[str, Sequence[str]] | None = None,
     keep_pages: Collection[str] = (),
@@ -46,10 +52,13 @@ def publish_issue(
     issue again replaces its items and leaves the other issues' as they were. ``extra`` (clip counts,
     failures, …) is stored in the record as is. ``gaps`` (page code -> headlines) are told in the episode
     description; pages in ``keep_pages`` that this build did not make keep their previous episode and item.
-    Then the cover (drawn, or the user's) and the web edition.
+    ``slow`` are the slow edition's episodes (``a01.slow.mp3``, already in place), side files and all;
+    the DAISY book and the USB folder are made when ``settings.editions`` asks for them, before the record
+    that names them (``narrator``, the voice, goes into the DAISY book). Then the cover (drawn, or the
+    user's), the feeds and the web edition.
     """
     issue_dir = paper_dir / issue.date.isoformat()
-    for episode in episodes:
+    for episode in (*episodes, *slow):
         if episode.chapters:
             _write(issue_dir / chapters_name(episode.path), chapters_json(episode.chapters))
         if episode.cues:
@@ -57,13 +66,33 @@ def publish_issue(
     built_at = dt.datetime.now(dt.UTC).replace(microsecond=0)
     previous = _previous_pages(issue_dir, keep_pages)
     record = make_record(
-        issue_dir, issue, episodes, built_at=built_at, extra=extra, gaps=gaps, previous=previous
+        issue_dir, issue, episodes, built_at=built_at, extra=extra, gaps=gaps, previous=previous, slow=slow
     )
+    record = _write_editions(issue_dir, record, episodes, settings, narrator)
     write_record(issue_dir / RECORD_NAME, record)
     write_cover(paper_dir, issue.paper, supplied=settings.artwork)  # before the feed, which links it
     feed = write_feed(paper_dir, settings)
-    write_site(paper_dir, read_records(paper_dir)[: settings.keep])
+    write_site(paper_dir, read_records(paper_dir)[: settings.keep], record, issue)
     return feed
+
+
+def _write_editions(
+    issue_dir: Path, record: Record, episodes: Sequence[Episode], settings: PublishSettings, narrator: str
+) -> Record:
+    """The DAISY book and the USB folder, from the pages in ``record`` (kept ones too), as asked for."""
+    publisher = settings.author or record.paper
+    try:
+        if Edition.DAISY in settings.editions:
+            cues = {episode.path: episode.cues for episode in episodes}
+            daisy = write_daisy(
+                issue_dir, record, cues, creator=publisher, publisher=publisher, narrator=narrator
+            )
+            record = replace(record, daisy=daisy)
+        if Edition.USB in settings.editions:
+            record = replace(record, usb=write_usb(issue_dir, record, artist=publisher))
+    except OSError as exc:
+        raise PublishError(f"cannot write the editions of {issue_dir}: {exc.strerror or exc}") from exc
+    return record
 
 
 def _previous_pages(issue_dir: Path, codes: Collection[str]) -> list[PageRecord]:
