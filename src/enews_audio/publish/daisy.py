@@ -37,7 +37,7 @@ DAISY_FOLDER = "daisy"
 DAISY_ZIP = "daisy.zip"
 NCC_NAME = "ncc.html"
 LANGUAGE = "zh-CN"
-_MIN_CLIP = 200  # ms: a sentence boundary closer than this to another boundary is not a clip of its own
+_MIN_CLIP = 500  # ms: a boundary this close to another (the lead-in before the first words) starts no clip
 _NCC_DOCTYPE = (
     '<!DOCTYPE html PUBLIC "-//W3C//DTD XHTML 1.0 Transitional//EN" '
     '"http://www.w3.org/TR/xhtml1/DTD/xhtml1-transitional.dtd">'
