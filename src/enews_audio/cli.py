@@ -17,6 +17,7 @@ from enews_audio import __version__, pipeline, speech, text
 from enews_audio import serve as server
 from enews_audio.config import load_config
 from enews_audio.errors import EnewsError, UsageError
+from enews_audio.model import Edition
 from enews_audio.model import Progress as StageProgress
 from enews_audio.pipeline import BuildReport, BuildSettings
 from enews_audio.sources import FetchSettings
@@ -156,6 +157,12 @@ def build_command(
     allow_gaps: Annotated[
         bool, typer.Option("--allow-gaps", help="Publish with a spoken notice where a sentence failed.")
     ] = False,
+    edition: Annotated[
+        list[Edition] | None,
+        typer.Option(
+            help="Also make daisy (a DAISY 2.02 book), usb (an MP3 per article) or slow; repeatable."
+        ),
+    ] = None,
     lexicon: Lexicons = None,
     script: ScriptFile = None,
     date: IssueDate = None,
@@ -199,14 +206,18 @@ def build_command(
     settings = _reading(
         out_dir, date, fetch_delay, page_cache, profiles,
         text=text_settings,
-        publish=paper.publish_settings(base_url=base_url, keep=keep),
+        publish=paper.publish_settings(base_url=base_url, keep=keep, editions=edition),
         cache_dir=cache_dir, concurrency=concurrency, attempts=attempts, allow_gaps=allow_gaps,
     )  # fmt: skip
+    slow = None
+    if Edition.SLOW in settings.publish.editions:
+        slow = pipeline.slow_edition(text_settings, chosen, proxy=proxy, pinyin=offline_pinyin)
     try:
         with _ProgressBar() as on_progress:
-            report = pipeline.build(source, chosen, settings, on_progress)
+            report = pipeline.build(source, chosen, settings, on_progress, slow=slow)
     finally:
-        speech.close_engine(chosen)
+        for each in (chosen, *([slow.engine] if slow else [])):
+            speech.close_engine(each)
     _print_report(report)
     if not report.ok:
         raise typer.Exit(3)
@@ -359,12 +370,18 @@ def _print_report(report: BuildReport) -> None:
             )
         out.print(table)
         out.print(f"episodes in {report.issue_dir}", highlight=False)
+        if report.slow:
+            out.print(f"slow edition: {', '.join(e.path for e in report.slow)}", highlight=False)
         out.print(f"feed: {report.feed}", highlight=False)
     for gap in report.gaps:
         err.print(
             f"gap: {gap.page} 《{gap.article}》 “{gap.sentence[:30]}”: {gap.reason}",
             markup=False,
             highlight=False,
+        )
+    if slow := sorted({f.page for f in report.slow_failures}):
+        err.print(
+            f"error: page(s) {', '.join(slow)} have no slow edition: sentences failed (rerun to resume)"
         )
     if report.failures:
         pages = sorted({f.page for f in report.failures})

@@ -11,17 +11,20 @@
     description = "……"
     locked = true                     # podcast:locked: other hosts must not import the feed
     cover = "art/cover.jpg"           # artwork, relative to this file
+    editions = ["daisy", "usb", "slow"]  # made besides the feed and web edition (--edition replaces it)
 
 Every key is optional; options given on the command line win over the file.
 """
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 from typing import Any
 
 from enews_audio.errors import UsageError
+from enews_audio.model import Edition
 from enews_audio.publish import PublishSettings
 from enews_audio.publish.cover import check_artwork
 from enews_audio.tomlfile import read_toml
@@ -41,6 +44,7 @@ class PaperConfig:
     description: str = ""
     locked: bool = True  # podcast:locked
     cover: Path | None = None  # user-supplied artwork, already resolved against the file's folder
+    editions: tuple[Edition, ...] = ()  # DAISY book, USB folder, slow edition
 
 
 @dataclass(frozen=True, slots=True)
@@ -48,7 +52,13 @@ class Config:
     paper: PaperConfig = field(default_factory=PaperConfig)
     path: Path | None = None  # the file it was read from; None when there was none
 
-    def publish_settings(self, *, base_url: str | None = None, keep: int | None = None) -> PublishSettings:
+    def publish_settings(
+        self,
+        *,
+        base_url: str | None = None,
+        keep: int | None = None,
+        editions: Collection[Edition] | None = None,
+    ) -> PublishSettings:
         """The feed's settings, with command-line values (not None) overriding the file's."""
         paper = self.paper
         return PublishSettings(
@@ -62,6 +72,7 @@ class Config:
             description=paper.description,
             locked=paper.locked,
             artwork=paper.cover,
+            editions=frozenset(paper.editions if editions is None else editions),
         )
 
 
@@ -96,6 +107,8 @@ def _paper(path: Path, table: dict[str, Any]) -> PaperConfig:
         elif key == "locked":
             if not isinstance(value, bool):
                 raise UsageError(f"{path}: paper.locked must be true or false, not {value!r}")
+        elif key == "editions":
+            value = _editions(path, value)
         elif not isinstance(value, str):
             raise UsageError(f"{path}: paper.{key} must be a string, not {value!r}")
         elif key in {"category", "language"} and not value.strip():
@@ -108,6 +121,17 @@ def _paper(path: Path, table: dict[str, Any]) -> PaperConfig:
             value = _cover(path, value)
         config = replace(config, **{key: value})
     return config
+
+
+def _editions(path: Path, value: object) -> tuple[Edition, ...]:
+    known = ", ".join(e.value for e in Edition)
+    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+        raise UsageError(f'{path}: paper.editions must be a list such as ["daisy", "usb"] (known: {known})')
+    try:
+        return tuple(Edition(v) for v in value)
+    except ValueError:
+        bad = next(v for v in value if v not in {e.value for e in Edition})
+        raise UsageError(f"{path}: paper.editions: unknown edition {bad!r} (known: {known})") from None
 
 
 def _cover(path: Path, value: str) -> Path:

@@ -14,10 +14,11 @@ from pathlib import Path
 
 from enews_audio import audio, publish, sources, speech, text
 from enews_audio.errors import UsageError
-from enews_audio.model import Clip, Episode, Issue, PageScript, Progress, Script, episode_title
+from enews_audio.model import Clip, Edition, Episode, Issue, PageScript, Progress, Script, episode_title
 
 OnProgress = Callable[[Progress], None]
 OPENING = "版面导读"  # where a failed sentence sits when it is the page's own line, not an article's
+SLOW_SUFFIX = ".slow"  # a01.slow.mp3: the slow edition's episode beside the page's
 
 
 @dataclass(frozen=True, slots=True)
@@ -41,6 +42,47 @@ class BuildSettings:
 
 
 @dataclass(frozen=True, slots=True)
+class SlowEdition:
+    """How the slow edition is spoken: the same voice at a slower rate, and longer pauses."""
+
+    engine: speech.Engine
+    text: text.TextSettings
+
+
+def slow_edition(
+    text_settings: text.TextSettings,
+    engine: speech.Engine,
+    *,
+    proxy: str | None = None,
+    pinyin: Mapping[str, str] | None = None,
+) -> SlowEdition:
+    """The slow edition of a build spoken by ``engine`` with ``text_settings``: the slow preset's rate and pauses.
+
+    The voice itself speaks slower (the same engine and voice at another rate; ``proxy`` and ``pinyin`` as
+    the build's engine has them): a time-stretch of the normal audio would make synthetic speech harder to
+    follow. It is never faster than the slow preset and always that much slower than the normal edition,
+    so a build made with ``--preset slow`` still gets a slower one; pauses are the longer of the two.
+    """
+    preset = speech.load_preset("slow")
+    voice = engine.voice
+    rate = max(-50, min(preset.rate, voice.rate + preset.rate))
+    slower = speech.select_engine(
+        engine.name, voice.name, rate=rate, pitch=voice.pitch, volume=voice.volume, proxy=proxy, pinyin=pinyin
+    )
+    pauses = preset.pauses
+    return SlowEdition(
+        slower,
+        replace(
+            text_settings,
+            sentence_pause=max(text_settings.sentence_pause, pauses.sentence),
+            paragraph_pause=max(text_settings.paragraph_pause, pauses.paragraph),
+            heading_pause=max(text_settings.heading_pause, pauses.heading),
+            article_pause=max(text_settings.article_pause, pauses.article),
+        ),
+    )
+
+
+@dataclass(frozen=True, slots=True)
 class Failure:
     """A sentence that could not be spoken, and where it sits in the paper."""
 
@@ -61,10 +103,12 @@ class BuildReport:
     failures: tuple[Failure, ...]  # their pages were not published; the previous episodes stay
     gaps: tuple[Failure, ...] = ()  # with allow_gaps: published with a spoken notice in their place
     feed: Path | None = None  # None when nothing was published
+    slow: tuple[Episode, ...] = ()  # the slow edition's episodes published by this build
+    slow_failures: tuple[Failure, ...] = ()  # their pages have no slow edition this time
 
     @property
     def ok(self) -> bool:
-        return not self.failures
+        return not self.failures and not self.slow_failures
 
 
 def load(source: Path | str, settings: BuildSettings) -> Issue:
@@ -79,41 +123,48 @@ def build(
     engine: speech.Engine,
     settings: BuildSettings,
     on_progress: OnProgress | None = None,
+    *,
+    slow: SlowEdition | None = None,
 ) -> BuildReport:
+    """Read, speak, assemble and publish an issue; with ``slow``, its slow edition too (after the normal one).
+
+    The editions in ``settings.publish.editions`` are made; the slow one needs ``slow``.
+    """
+    if (Edition.SLOW in settings.publish.editions) != (slow is not None):
+        raise ValueError("the slow edition is made when, and only when, editions has slow and slow is given")
     issue = load(source, settings)
     script = text.to_script(issue, settings.text)
     paper_dir = settings.out_dir / publish.paper_slug(issue.paper)
     issue_dir = paper_dir / issue.date.isoformat()
-    spoken = [u.spoken for page in script.pages for u in page.utterances]
-
-    cache = settings.out_dir / ".cache"
-    memo = audio.EpisodeMemo(cache / "episodes")
-    with _Assembler(script, cache / "staging", issue_dir, memo, settings.audio, on_progress) as assembler:
-        # Pages are assembled as soon as their last clip is in, while later pages are still being spoken.
-        result = speech.synthesize(spoken, engine, settings.speech, on_progress, assembler.settled)
-        failures, gaps = _failures(script, result.failures), ()
-        if failures and settings.allow_gaps:
-            assembler.fill(speech.placeholder_clip(engine, settings.speech))
-            failures, gaps = (), failures
-        episodes = assembler.finish()
-        if episodes:
-            issue_dir.mkdir(parents=True, exist_ok=True)
-            for episode in episodes:
-                if (assembler.staging / episode.path).exists():  # else reused: already in place
-                    os.replace(assembler.staging / episode.path, issue_dir / episode.path)
+    spoken = _edition(script, engine, settings, issue_dir, on_progress)
+    failures, gaps, episodes = spoken.failures, spoken.gaps, spoken.episodes
 
     report = BuildReport(
-        issue, issue_dir, engine.identity, episodes, result.made, result.reused, failures, gaps
+        issue, issue_dir, engine.identity, episodes, spoken.made, spoken.reused, failures, gaps
     )
     if not episodes:
         return report  # the previous episodes and feed stay as they were; a rerun resumes from the cache
     extra = {
         "engine": engine.identity,
-        "clips_made": result.made,
-        "clips_reused": result.reused,
+        "clips_made": spoken.made,
+        "clips_reused": spoken.reused,
         "failures": [_describe(f) for f in failures],
         "gaps": [_describe(f) for f in gaps],
     }
+    slow_episodes: tuple[Episode, ...] = ()
+    slow_failures: tuple[Failure, ...] = ()
+    if slow is not None:
+        slow_script = text.to_script(issue, slow.text)
+        made = {episode.page.code for episode in episodes}
+        slowly = _edition(slow_script, slow.engine, settings, issue_dir, on_progress, slow=True)
+        slow_episodes = tuple(e for e in slowly.episodes if e.page.code in made)
+        slow_failures = slowly.failures
+        extra |= {
+            "slow_engine": slow.engine.identity,
+            "slow_clips_made": slowly.made,
+            "slow_clips_reused": slowly.reused,
+            "slow_failures": [_describe(f) for f in slow_failures],
+        }
     gap_titles: dict[str, list[str]] = {}
     for gap in gaps:
         titles = gap_titles.setdefault(gap.page, [])
@@ -124,11 +175,58 @@ def build(
         issue,
         episodes,
         settings.publish,
+        slow=slow_episodes,
+        narrator=f"合成语音 {engine.voice.name}",
         extra=extra,
         gaps=gap_titles,
         keep_pages={f.page for f in failures},  # a page that failed keeps its last good episode in the feed
     )
-    return replace(report, feed=feed)
+    return replace(report, feed=feed, slow=slow_episodes, slow_failures=slow_failures)
+
+
+@dataclass(frozen=True, slots=True)
+class _Spoken:
+    episodes: tuple[Episode, ...]  # in place in the issue folder
+    made: int
+    reused: int
+    failures: tuple[Failure, ...]
+    gaps: tuple[Failure, ...]
+
+
+def _edition(
+    script: Script,
+    engine: speech.Engine,
+    settings: BuildSettings,
+    issue_dir: Path,
+    on_progress: OnProgress | None,
+    *,
+    slow: bool = False,
+) -> _Spoken:
+    """Speak ``script`` and assemble its pages into ``issue_dir`` (the slow edition as ``a01.slow.mp3``)."""
+    spoken = [u.spoken for page in script.pages for u in page.utterances]
+    cache = settings.out_dir / ".cache"
+    memo = audio.EpisodeMemo(cache / "episodes")
+    report = on_progress
+    if slow and on_progress is not None:
+
+        def report(progress: Progress) -> None:  # bars of its own: "slow speech", "slow audio"
+            on_progress(replace(progress, stage=f"slow {progress.stage}"))
+
+    suffix = SLOW_SUFFIX if slow else ""
+    with _Assembler(script, cache / "staging", issue_dir, memo, settings.audio, report, suffix) as assembler:
+        # Pages are assembled as soon as their last clip is in, while later pages are still being spoken.
+        result = speech.synthesize(spoken, engine, settings.speech, report, assembler.settled)
+        failures, gaps = _failures(script, result.failures), ()
+        if failures and settings.allow_gaps:
+            assembler.fill(speech.placeholder_clip(engine, settings.speech))
+            failures, gaps = (), failures
+        episodes = assembler.finish()
+        if episodes:
+            issue_dir.mkdir(parents=True, exist_ok=True)
+            for episode in episodes:
+                if (assembler.staging / episode.path).exists():  # else reused: already in place
+                    os.replace(assembler.staging / episode.path, issue_dir / episode.path)
+    return _Spoken(episodes, result.made, result.reused, failures, gaps)
 
 
 class _Assembler:
@@ -148,8 +246,10 @@ class _Assembler:
         memo: audio.EpisodeMemo,
         settings: audio.AudioSettings,
         on_progress: OnProgress | None,
+        suffix: str = "",
     ) -> None:
         self._script = script
+        self._suffix = suffix  # ".slow" for the slow edition's a01.slow.mp3
         self._staging_root = staging_root
         self._issue_dir = issue_dir
         self._memo = memo
@@ -205,10 +305,13 @@ class _Assembler:
     def _assemble(self, page_script: PageScript, clips: list[Clip]) -> Episode:
         issue, page = self._script.issue, page_script.page
         title = episode_title(issue.paper, issue.date, page.code, page.name)
+        if self._suffix:
+            title += "（慢速）"
         key = audio.fingerprint(page_script, clips, self._settings, (title, issue.paper, issue.date))
-        episode = self._memo.get(key, self._issue_dir / f"{page.slug}.mp3", page)
+        name = f"{page.slug}{self._suffix}.mp3"
+        episode = self._memo.get(key, self._issue_dir / name, page)
         if episode is None:
-            staged = self.staging / f"{page.slug}.mp3"
+            staged = self.staging / name
             episode = audio.assemble(
                 page_script, clips, staged, self._settings, title=title, album=issue.paper, artist=issue.paper,
                 date=issue.date,

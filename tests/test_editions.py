@@ -1,0 +1,179 @@
+"""Editions through the pipeline and the command: DAISY, USB and a slow edition from one build."""
+
+import xml.etree.ElementTree as ET
+from dataclasses import replace
+from pathlib import Path
+
+import feedparser
+import pytest
+from typer.testing import CliRunner
+
+from enews_audio.cli import app
+from enews_audio.errors import EngineUnavailableError
+from enews_audio.model import Clip, Edition
+from enews_audio.pipeline import BuildSettings, SlowEdition, build, slow_edition
+from enews_audio.publish import PublishSettings
+from enews_audio.publish.record import read_record
+from enews_audio.speech import FakeEngine, Voice
+from enews_audio.speech.fake import silent_clip
+from enews_audio.text import TextSettings
+from test_pipeline import TWO_PAGES
+
+runner = CliRunner()
+ALL = frozenset(Edition)
+
+
+def slower_clip(text: str) -> Clip:
+    """What the fake voice says at a slower rate: the same silence, a fifth longer."""
+    clip = silent_clip(text)
+    return silent_clip(text + "慢" * max(1, len(text) // 5)) if clip.duration > 0.3 else clip
+
+
+def slow_fake(handler=slower_clip) -> SlowEdition:
+    return SlowEdition(FakeEngine(handler, identity="fake/1/slow"), TextSettings(article_pause=2.2))
+
+
+def settings(tmp_path: Path, editions=ALL, **more) -> BuildSettings:
+    publish = PublishSettings(base_url="https://example.org/a/", editions=editions)
+    return BuildSettings(out_dir=tmp_path / "out", publish=publish, **more)
+
+
+@pytest.fixture
+def source(tmp_path) -> Path:
+    path = tmp_path / "issue.toml"
+    path.write_text(TWO_PAGES, encoding="utf-8")  # pages B02 (two articles) and B03 (one)
+    return path
+
+
+def test_one_build_makes_every_edition(tmp_path, source):
+    report = build(source, FakeEngine(), settings(tmp_path), slow=slow_fake())
+    assert report.ok
+    issue_dir = report.issue_dir
+    record = read_record(issue_dir / "build.json")
+    assert (record.daisy, record.usb) == ("daisy.zip", "usb")
+    assert sorted(p.name for p in (issue_dir / "daisy").iterdir()) == [
+        "b02.mp3", "b02.smil", "b03.mp3", "b03.smil", "ncc.html",
+    ]  # fmt: skip
+    assert sorted(p.relative_to(issue_dir / "usb").as_posix() for p in (issue_dir / "usb").rglob("*.mp3")) == [
+        "01-b02/00.mp3", "01-b02/01.mp3", "01-b02/02.mp3", "02-b03/00.mp3", "02-b03/01.mp3",
+    ]  # fmt: skip
+    # the slow edition: its own files and chapters, at least a tenth longer, in both feeds
+    assert [e.path for e in report.slow] == ["b02.slow.mp3", "b03.slow.mp3"]
+    for normal, slow in zip(report.episodes, report.slow, strict=True):
+        assert slow.duration >= 1.1 * normal.duration
+        assert [c.title for c in slow.chapters] == [c.title for c in normal.chapters]
+        assert (issue_dir / slow.path).is_file()
+    root = ET.parse(issue_dir.parent / "feed.xml").getroot()
+    alternates = root.iter("{https://podcastindex.org/namespace/1.0}alternateEnclosure")
+    assert [a.get("title") for a in alternates] == ["慢速", "慢速"]
+    slow_feed = feedparser.parse((issue_dir.parent / "feed-slow.xml").read_bytes())
+    assert not slow_feed.bozo and len(slow_feed.entries) == 2
+    # every description has the chapters as timestamps, within a second of the chapters
+    main = feedparser.parse((issue_dir.parent / "feed.xml").read_bytes())
+    for entry, episode in zip(main.entries, report.episodes, strict=True):
+        stamps = [line.split(" ", 1)[0] for line in entry.description.splitlines()]
+        seconds = [int(m) * 60 + int(s) for m, s in (stamp.split(":") for stamp in stamps)]
+        assert len(seconds) == len(episode.chapters)
+        assert all(0 <= c.start - t < 1 for t, c in zip(seconds, episode.chapters, strict=True))
+
+
+def test_a_rebuild_with_the_slow_edition_speaks_only_the_slow_clips(tmp_path, source):
+    first = build(source, FakeEngine(), settings(tmp_path, editions=frozenset()))
+    assert first.ok and not first.slow
+    assert not (first.issue_dir.parent / "feed-slow.xml").exists()
+
+    engine, slow = FakeEngine(), slow_fake()
+    again = build(source, engine, settings(tmp_path, editions=frozenset({Edition.SLOW})), slow=slow)
+    assert again.ok and engine.calls == [] and again.made == 0 and len(slow.engine.calls) > 0
+    assert (first.issue_dir / "b02.mp3").stat().st_mtime_ns == (
+        again.issue_dir / "b02.mp3"
+    ).stat().st_mtime_ns
+    record = read_record(again.issue_dir / "build.json")
+    assert [p.slow.file for p in record.pages] == ["b02.slow.mp3", "b03.slow.mp3"]
+    assert record.extra["slow_engine"] == "fake/1/slow"
+    assert record.extra["slow_clips_made"] == len(set(slow.engine.calls))
+
+    # …and once more: nothing is spoken, nothing encoded again
+    stamps = {p: p.stat().st_mtime_ns for p in again.issue_dir.glob("*.mp3")}
+    third_slow = slow_fake()
+    build(source, FakeEngine(), settings(tmp_path, editions=frozenset({Edition.SLOW})), slow=third_slow)
+    assert third_slow.engine.calls == []
+    assert {p: p.stat().st_mtime_ns for p in again.issue_dir.glob("*.mp3")} == stamps
+
+
+def test_a_failed_slow_sentence_leaves_its_page_without_a_slow_edition_and_says_so(tmp_path, source):
+    def down(text):
+        if "菜价" in text:
+            raise EngineUnavailableError("edge-tts: service answered 503")
+        return slower_clip(text)
+
+    report = build(source, FakeEngine(), settings(tmp_path, attempts=1), slow=slow_fake(down))
+    assert not report.ok and not report.failures
+    assert {f.page for f in report.slow_failures} == {"B03"}
+    assert [e.page.code for e in report.episodes] == ["B02", "B03"]  # the normal edition is whole
+    record = read_record(report.issue_dir / "build.json")
+    assert [p.slow is not None for p in record.pages] == [True, False]
+    assert record.extra["slow_failures"][0]["page"] == "B03"
+
+
+def test_the_slow_edition_is_asked_for_and_given_together(tmp_path, source):
+    with pytest.raises(ValueError, match="slow"):
+        build(source, FakeEngine(), settings(tmp_path), slow=None)
+    with pytest.raises(ValueError, match="slow"):
+        build(source, FakeEngine(), settings(tmp_path, editions=frozenset()), slow=slow_fake())
+
+
+def test_slow_edition_is_the_same_voice_at_the_slow_presets_rate_and_pauses():
+    engine = FakeEngine()
+    engine.voice = Voice("fake", rate=0)
+    slow = slow_edition(TextSettings(), engine)
+    assert slow.text.article_pause == 2.2 and slow.text.sentence_pause == 0.6
+    kept = slow_edition(replace(TextSettings(), article_pause=3.0), engine)
+    assert kept.text.article_pause == 3.0  # a longer pause of the build's own stays
+
+
+# --- the command ---------------------------------------------------------------------------------
+
+
+def _build(source: Path, out: Path, *extra: str):
+    return runner.invoke(app, ["build", str(source), "--engine", "fake", "-o", str(out), *extra])
+
+
+def test_edition_options_make_the_editions(tmp_path, source):
+    out = tmp_path / "out"
+    result = _build(source, out, "--edition", "daisy", "--edition", "usb", "--edition", "slow")
+    assert result.exit_code == 0, result.output
+    issue_dir = out / "shanchengwanbao" / "2026-02-14"
+    for path in ("daisy/ncc.html", "daisy.zip", "usb/01-b02/00.mp3", "b02.slow.mp3", "../feed-slow.xml"):
+        assert (issue_dir / path).exists(), path
+    assert "slow edition" in result.output
+
+
+def test_an_unknown_edition_is_refused_before_any_work(tmp_path, source):
+    result = _build(source, tmp_path / "out", "--edition", "cassette")
+    assert result.exit_code == 2 and "cassette" in result.output
+    assert not (tmp_path / "out").exists()
+
+
+def test_the_config_names_editions_and_the_command_line_replaces_them(tmp_path, source):
+    config = tmp_path / "paper.toml"
+    config.write_text('[paper]\neditions = ["usb"]\n', encoding="utf-8")
+    out = tmp_path / "out"
+    assert _build(source, out, "--config", str(config)).exit_code == 0
+    issue_dir = out / "shanchengwanbao" / "2026-02-14"
+    assert (issue_dir / "usb").is_dir() and not (issue_dir / "daisy").exists()
+    result = _build(source, tmp_path / "out2", "--config", str(config), "--edition", "daisy")
+    assert result.exit_code == 0, result.output
+    issue_dir = tmp_path / "out2" / "shanchengwanbao" / "2026-02-14"
+    assert (issue_dir / "daisy").is_dir() and not (issue_dir / "usb").exists()
+
+
+@pytest.mark.parametrize("value", ['"usb"', '["usb", "cassette"]', "[1]"])
+def test_a_bad_editions_entry_is_one_line_naming_the_file(tmp_path, source, value):
+    config = tmp_path / "paper.toml"
+    config.write_text(f"[paper]\neditions = {value}\n", encoding="utf-8")
+    result = _build(source, tmp_path / "out", "--config", str(config))
+    assert result.exit_code != 0
+    (line,) = result.output.strip().splitlines()
+    assert str(config) in line and "editions" in line
+    assert not (tmp_path / "out").exists()
