@@ -177,3 +177,24 @@ def test_a_bad_editions_entry_is_one_line_naming_the_file(tmp_path, source, valu
     (line,) = result.output.strip().splitlines()
     assert str(config) in line and "editions" in line
     assert not (tmp_path / "out").exists()
+
+
+def test_a_page_that_failed_keeps_its_last_episode_and_slow_edition(tmp_path, source):
+    first = build(source, FakeEngine(), settings(tmp_path, attempts=1), slow=slow_fake())
+    slow_before = (first.issue_dir / "b03.slow.mp3").read_bytes()
+    source.write_text(
+        source.read_text(encoding="utf-8").replace("总体平稳。", "总体平稳，略有下降。"), "utf-8"
+    )
+
+    def down(text):
+        if "略有下降" in text:
+            raise EngineUnavailableError("edge-tts: service answered 503")
+        return silent_clip(text)
+
+    slow = slow_fake()
+    report = build(source, FakeEngine(down), settings(tmp_path, attempts=1), slow=slow)
+    assert {f.page for f in report.failures} == {"B03"} and [e.page.code for e in report.slow] == ["B02"]
+    assert not [text for text in slow.engine.calls if "略有下降" in text]  # its slow edition is not remade
+    assert (report.issue_dir / "b03.slow.mp3").read_bytes() == slow_before
+    record = read_record(report.issue_dir / "build.json")
+    assert [p.slow.file for p in record.pages] == ["b02.slow.mp3", "b03.slow.mp3"]

@@ -154,10 +154,11 @@ def build(
     slow_episodes: tuple[Episode, ...] = ()
     slow_failures: tuple[Failure, ...] = ()
     if slow is not None:
+        made = {episode.page.code for episode in episodes}  # a page kept from before keeps its slow edition
         slow_script = text.to_script(issue, slow.text)
-        made = {episode.page.code for episode in episodes}
+        slow_script = replace(slow_script, pages=tuple(p for p in slow_script.pages if p.page.code in made))
         slowly = _edition(slow_script, slow.engine, settings, issue_dir, on_progress, slow=True)
-        slow_episodes = tuple(e for e in slowly.episodes if e.page.code in made)
+        slow_episodes = slowly.episodes
         slow_failures = slowly.failures
         extra |= {
             "slow_engine": slow.engine.identity,
