@@ -84,9 +84,7 @@ def _write_editions(
     try:
         if Edition.DAISY in settings.editions:
             cues = {episode.path: episode.cues for episode in episodes}
-            daisy = write_daisy(
-                issue_dir, record, cues, creator=publisher, publisher=publisher, narrator=narrator
-            )
+            daisy = write_daisy(issue_dir, record, cues, publisher=publisher, narrator=narrator)
             record = replace(record, daisy=daisy)
         if Edition.USB in settings.editions:
             record = replace(record, usb=write_usb(issue_dir, record, artist=publisher))

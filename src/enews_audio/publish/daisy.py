@@ -78,14 +78,14 @@ def write_daisy(
     record: Record,
     cues: Mapping[str, Sequence[Cue]],
     *,
-    creator: str,
     publisher: str,
     narrator: str,
 ) -> str:
     """Write ``issue_dir/daisy/`` and ``issue_dir/daisy.zip`` for the pages in ``record``; returns the zip's name.
 
     ``cues`` maps an episode file to its transcript cues, whose starts split chapters into sentence clips;
-    a page without cues gets one clip per chapter.
+    a page without cues gets one clip per chapter. The paper is the book's creator; ``narrator`` names
+    the voice.
     """
     smils = [
         _plan(page, cues.get(page.file, ()), first=index == 0, record=record)
@@ -93,7 +93,7 @@ def write_daisy(
     ]
     identifier = f"urn:uuid:{uuid.uuid5(GUID_NAMESPACE, f'{record.paper}/{record.date.isoformat()}/daisy')}"
     title = f"{record.paper} {record.date.year}年{record.date.month}月{record.date.day}日"
-    meta = {"title": title, "identifier": identifier, "creator": creator, "publisher": publisher}
+    meta = {"title": title, "identifier": identifier, "creator": record.paper, "publisher": publisher}
     with replacing_folder(issue_dir / DAISY_FOLDER) as folder:
         files = [NCC_NAME, *(s.name for s in smils), *(s.audio for s in smils)]
         (folder / NCC_NAME).write_text(
