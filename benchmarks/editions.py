@@ -11,18 +11,13 @@ timed alone on the built issue, and an unchanged rebuild with every edition.
 
 from __future__ import annotations
 
-import argparse
-import random
 import sys
-import tempfile
 import time
 from pathlib import Path
 
-import edge_tts.drm
-
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from edge_fake import Clock, write_issue
+from edge_fake import Clock, arguments, fake_issue
 
 from enews_audio.model import Edition
 from enews_audio.pipeline import BuildSettings, SlowEdition, build, script, slow_edition
@@ -33,7 +28,6 @@ from enews_audio.publish.usb import write_usb
 from enews_audio.speech.edge import EdgeEngine
 from enews_audio.speech.engine import Voice
 from enews_audio.text import TextSettings
-from fake_edge import FakeEdge
 
 
 def timed(source: Path, engine: EdgeEngine, settings: BuildSettings, slow: SlowEdition | None):
@@ -45,26 +39,13 @@ def timed(source: Path, engine: EdgeEngine, settings: BuildSettings, slow: SlowE
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--pages", type=int, default=8)
-    parser.add_argument("--articles", type=int, default=6)
-    parser.add_argument("--first-byte", type=float, default=0.3)
-    parser.add_argument("--speed", type=float, default=20.0)
-    parser.add_argument("--concurrency", type=int, default=3)
-    parser.add_argument("--seed", type=int, default=7)
-    args = parser.parse_args()
-
-    edge_tts.drm.DRM.clock_skew_seconds = 0.0
-    with (
-        tempfile.TemporaryDirectory() as tmp,
-        FakeEdge(first_byte=args.first_byte, speed=args.speed, chars_per_second=4.5) as fake,
-    ):
-        source = write_issue(Path(tmp), args.pages, args.articles, random.Random(args.seed))
+    args = arguments(__doc__, pages=8, articles=6)
+    with fake_issue(args) as (tmp, source, fake):
         engine = EdgeEngine(Voice("zh-CN-XiaoxiaoNeural"), url=fake.url)
 
         def settings(out: str, editions: frozenset[Edition]) -> BuildSettings:
             publish = PublishSettings(editions=editions)
-            return BuildSettings(out_dir=Path(tmp) / out, concurrency=args.concurrency, publish=publish)
+            return BuildSettings(out_dir=tmp / out, concurrency=args.concurrency, publish=publish)
 
         script(source, settings("plain", frozenset()))  # jieba and wetext load once, before either build
         plain, _, report = timed(source, engine, settings("plain", frozenset()), None)
