@@ -19,8 +19,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from edge_fake import Clock, arguments, fake_issue
 
+from enews_audio.editions import SlowEdition, slow_edition
 from enews_audio.model import Edition
-from enews_audio.pipeline import BuildSettings, SlowEdition, build, script, slow_edition
+from enews_audio.pipeline import BuildSettings, build, script
 from enews_audio.publish import PublishSettings
 from enews_audio.publish.daisy import write_daisy
 from enews_audio.publish.record import read_record
@@ -30,10 +31,10 @@ from enews_audio.speech.engine import Voice
 from enews_audio.text import TextSettings
 
 
-def timed(source: Path, engine: EdgeEngine, settings: BuildSettings, slow: SlowEdition | None):
+def timed(source: Path, engine: EdgeEngine, settings: BuildSettings):
     clock = Clock()
     began = time.monotonic()
-    report = build(source, engine, settings, clock, slow=slow)
+    report = build(source, engine, settings, clock)
     assert report.ok, (report.failures, report.slow_failures)
     return time.monotonic() - began, clock.marks, report
 
@@ -43,12 +44,16 @@ def main() -> None:
     with fake_issue(args) as (tmp, source, fake):
         engine = EdgeEngine(Voice("zh-CN-XiaoxiaoNeural"), url=fake.url)
 
+        slow = slow_edition(TextSettings(), engine)  # the fake's address in place of the real service's
+        slow = SlowEdition(EdgeEngine(slow.engine.voice, url=fake.url), slow.text)
+
         def settings(out: str, editions: frozenset[Edition]) -> BuildSettings:
             publish = PublishSettings(editions=editions)
-            return BuildSettings(out_dir=tmp / out, concurrency=args.concurrency, publish=publish)
+            slowly = slow if Edition.SLOW in editions else None
+            return BuildSettings(tmp / out, concurrency=args.concurrency, publish=publish, slow=slowly)
 
-        script(source, settings("plain", frozenset()))  # jieba and wetext load once, before either build
-        plain, _, report = timed(source, engine, settings("plain", frozenset()), None)
+        script(source, settings("plain", frozenset()).read)  # jieba and wetext load once, before either build
+        plain, _, report = timed(source, engine, settings("plain", frozenset()))
         minutes = sum(e.duration for e in report.episodes) / 60
         print(
             f"issue: {args.pages} pages x {args.articles} articles, {report.made} clips, {minutes:.1f} min; "
@@ -56,9 +61,7 @@ def main() -> None:
         )
         print(f"plain build: {plain:.2f} s")
 
-        slow = slow_edition(TextSettings(), engine)
-        slow = SlowEdition(EdgeEngine(slow.engine.voice, url=fake.url), slow.text)
-        every, marks, report = timed(source, engine, settings("all", frozenset(Edition)), slow)
+        every, marks, report = timed(source, engine, settings("all", frozenset(Edition)))
         slow_speech = marks["slow speech-end"] - marks["slow speech-start"]
         added = every - slow_speech - plain
         slow_minutes = sum(e.duration for e in report.slow) / 60
@@ -83,7 +86,7 @@ def main() -> None:
         print(f"alone: DAISY folder and zip {daisy:.2f} s, USB folder {usb:.2f} s ({size:.1f} MB)")
 
         asked = len(fake.requests)
-        again, _, report = timed(source, engine, settings("all", frozenset(Edition)), slow)
+        again, _, report = timed(source, engine, settings("all", frozenset(Edition)))
         assert len(fake.requests) == asked
         print(f"unchanged rebuild with every edition: {again:.2f} s, 0 requests")
 

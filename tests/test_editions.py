@@ -6,20 +6,18 @@ from pathlib import Path
 
 import feedparser
 import pytest
-from typer.testing import CliRunner
 
-from enews_audio.cli import app
+from enews_audio.editions import SlowEdition, slow_edition
 from enews_audio.errors import EngineUnavailableError
-from enews_audio.model import Clip, Edition
-from enews_audio.pipeline import BuildSettings, SlowEdition, build, slow_edition
+from enews_audio.model import Clip, Edition, Pauses
+from enews_audio.pipeline import BuildSettings, build
 from enews_audio.publish import PublishSettings
 from enews_audio.publish.record import read_record
-from enews_audio.speech import FakeEngine, Voice
-from enews_audio.speech.fake import silent_clip
+from enews_audio.speech.engine import Voice
+from enews_audio.speech.fake import FakeEngine, silent_clip
 from enews_audio.text import TextSettings
 from test_pipeline import TWO_PAGES
 
-runner = CliRunner()
 ALL = frozenset(Edition)
 
 
@@ -30,11 +28,15 @@ def slower_clip(text: str) -> Clip:
 
 
 def slow_fake(handler=slower_clip) -> SlowEdition:
-    return SlowEdition(FakeEngine(handler, identity="fake/1/slow"), TextSettings(article_pause=2.2))
+    pauses = Pauses(sentence=0.35, paragraph=0.7, heading=0.6, article=2.2)
+    return SlowEdition(FakeEngine(handler, identity="fake/1/slow"), TextSettings(pauses=pauses))
 
 
 def settings(tmp_path: Path, editions=ALL, **more) -> BuildSettings:
+    """Build settings making ``editions``; the slow one, when asked for, spoken by a fake (``slow``)."""
     publish = PublishSettings(base_url="https://example.org/a/", editions=editions)
+    if Edition.SLOW in editions:
+        more.setdefault("slow", slow_fake())
     return BuildSettings(out_dir=tmp_path / "out", publish=publish, **more)
 
 
@@ -46,7 +48,7 @@ def source(tmp_path) -> Path:
 
 
 def test_one_build_makes_every_edition(tmp_path, source):
-    report = build(source, FakeEngine(), settings(tmp_path), slow=slow_fake())
+    report = build(source, FakeEngine(), settings(tmp_path))
     assert report.ok
     issue_dir = report.issue_dir
     record = read_record(issue_dir / "build.json")
@@ -83,7 +85,7 @@ def test_a_rebuild_with_the_slow_edition_speaks_only_the_slow_clips(tmp_path, so
     assert not (first.issue_dir.parent / "feed-slow.xml").exists()
 
     engine, slow = FakeEngine(), slow_fake()
-    again = build(source, engine, settings(tmp_path, editions=frozenset({Edition.SLOW})), slow=slow)
+    again = build(source, engine, settings(tmp_path, editions=frozenset({Edition.SLOW}), slow=slow))
     assert again.ok and engine.calls == [] and again.made == 0 and len(slow.engine.calls) > 0
     assert (first.issue_dir / "b02.mp3").stat().st_mtime_ns == (
         again.issue_dir / "b02.mp3"
@@ -96,7 +98,7 @@ def test_a_rebuild_with_the_slow_edition_speaks_only_the_slow_clips(tmp_path, so
     # …and once more: nothing is spoken, nothing encoded again
     stamps = {p: p.stat().st_mtime_ns for p in again.issue_dir.glob("*.mp3")}
     third_slow = slow_fake()
-    build(source, FakeEngine(), settings(tmp_path, editions=frozenset({Edition.SLOW})), slow=third_slow)
+    build(source, FakeEngine(), settings(tmp_path, editions=frozenset({Edition.SLOW}), slow=third_slow))
     assert third_slow.engine.calls == []
     assert {p: p.stat().st_mtime_ns for p in again.issue_dir.glob("*.mp3")} == stamps
 
@@ -107,7 +109,7 @@ def test_a_failed_slow_sentence_leaves_its_page_without_a_slow_edition_and_says_
             raise EngineUnavailableError("edge-tts: service answered 503")
         return slower_clip(text)
 
-    report = build(source, FakeEngine(), settings(tmp_path, attempts=1), slow=slow_fake(down))
+    report = build(source, FakeEngine(), settings(tmp_path, attempts=1, slow=slow_fake(down)))
     assert not report.ok and not report.failures
     assert {f.page for f in report.slow_failures} == {"B03"}
     assert [e.page.code for e in report.episodes] == ["B02", "B03"]  # the normal edition is whole
@@ -116,71 +118,25 @@ def test_a_failed_slow_sentence_leaves_its_page_without_a_slow_edition_and_says_
     assert record.extra["slow_failures"][0]["page"] == "B03"
 
 
-def test_the_slow_edition_is_asked_for_and_given_together(tmp_path, source):
+def test_the_slow_edition_is_asked_for_and_given_together(tmp_path):
     with pytest.raises(ValueError, match="slow"):
-        build(source, FakeEngine(), settings(tmp_path), slow=None)
+        settings(tmp_path, slow=None)
     with pytest.raises(ValueError, match="slow"):
-        build(source, FakeEngine(), settings(tmp_path, editions=frozenset()), slow=slow_fake())
+        settings(tmp_path, editions=frozenset(), slow=slow_fake())
 
 
 def test_slow_edition_is_the_same_voice_at_the_slow_presets_rate_and_pauses():
     engine = FakeEngine()
     engine.voice = Voice("fake", rate=0)
     slow = slow_edition(TextSettings(), engine)
-    assert slow.text.article_pause == 2.2 and slow.text.sentence_pause == 0.6
-    kept = slow_edition(replace(TextSettings(), article_pause=3.0), engine)
-    assert kept.text.article_pause == 3.0  # a longer pause of the build's own stays
-
-
-# --- the command ---------------------------------------------------------------------------------
-
-
-def _build(source: Path, out: Path, *extra: str):
-    return runner.invoke(app, ["build", str(source), "--engine", "fake", "-o", str(out), *extra])
-
-
-def test_edition_options_make_the_editions(tmp_path, source):
-    out = tmp_path / "out"
-    result = _build(source, out, "--edition", "daisy", "--edition", "usb", "--edition", "slow")
-    assert result.exit_code == 0, result.output
-    issue_dir = out / "shanchengwanbao" / "2026-02-14"
-    for path in ("daisy/ncc.html", "daisy.zip", "usb/01-b02/00.mp3", "b02.slow.mp3", "../feed-slow.xml"):
-        assert (issue_dir / path).exists(), path
-    assert "slow edition" in result.output
-
-
-def test_an_unknown_edition_is_refused_before_any_work(tmp_path, source):
-    result = _build(source, tmp_path / "out", "--edition", "cassette")
-    assert result.exit_code == 2 and "cassette" in result.output
-    assert not (tmp_path / "out").exists()
-
-
-def test_the_config_names_editions_and_the_command_line_replaces_them(tmp_path, source):
-    config = tmp_path / "paper.toml"
-    config.write_text('[paper]\neditions = ["usb"]\n', encoding="utf-8")
-    out = tmp_path / "out"
-    assert _build(source, out, "--config", str(config)).exit_code == 0
-    issue_dir = out / "shanchengwanbao" / "2026-02-14"
-    assert (issue_dir / "usb").is_dir() and not (issue_dir / "daisy").exists()
-    result = _build(source, tmp_path / "out2", "--config", str(config), "--edition", "daisy")
-    assert result.exit_code == 0, result.output
-    issue_dir = tmp_path / "out2" / "shanchengwanbao" / "2026-02-14"
-    assert (issue_dir / "daisy").is_dir() and not (issue_dir / "usb").exists()
-
-
-@pytest.mark.parametrize("value", ['"usb"', '["usb", "cassette"]', "[1]"])
-def test_a_bad_editions_entry_is_one_line_naming_the_file(tmp_path, source, value):
-    config = tmp_path / "paper.toml"
-    config.write_text(f"[paper]\neditions = {value}\n", encoding="utf-8")
-    result = _build(source, tmp_path / "out", "--config", str(config))
-    assert result.exit_code != 0
-    (line,) = result.output.strip().splitlines()
-    assert str(config) in line and "editions" in line
-    assert not (tmp_path / "out").exists()
+    assert slow.text.pauses.article == 2.2 and slow.text.pauses.sentence == 0.6
+    longer = Pauses(sentence=0.35, paragraph=0.7, heading=0.6, article=3.0)
+    kept = slow_edition(replace(TextSettings(), pauses=longer), engine)
+    assert kept.text.pauses.article == 3.0  # a longer pause of the build's own stays
 
 
 def test_a_page_that_failed_keeps_its_last_episode_and_slow_edition(tmp_path, source):
-    first = build(source, FakeEngine(), settings(tmp_path, attempts=1), slow=slow_fake())
+    first = build(source, FakeEngine(), settings(tmp_path, attempts=1))
     slow_before = (first.issue_dir / "b03.slow.mp3").read_bytes()
     source.write_text(
         source.read_text(encoding="utf-8").replace("总体平稳。", "总体平稳，略有下降。"), "utf-8"
@@ -192,7 +148,7 @@ def test_a_page_that_failed_keeps_its_last_episode_and_slow_edition(tmp_path, so
         return silent_clip(text)
 
     slow = slow_fake()
-    report = build(source, FakeEngine(down), settings(tmp_path, attempts=1), slow=slow)
+    report = build(source, FakeEngine(down), settings(tmp_path, attempts=1, slow=slow))
     assert {f.page for f in report.failures} == {"B03"} and [e.page.code for e in report.slow] == ["B02"]
     assert not [text for text in slow.engine.calls if "略有下降" in text]  # its slow edition is not remade
     assert (report.issue_dir / "b03.slow.mp3").read_bytes() == slow_before

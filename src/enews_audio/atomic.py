@@ -18,19 +18,29 @@ def replacing(path: Path) -> Iterator[Path]:
     """A temporary path beside ``path``: renamed over it if the block succeeds, removed whatever happens.
 
     For files written in a stream or changed in place before they are published (an MP3 then its tags).
+    A failure to write (a full disk) is an ``OSError`` naming ``path``, not the temporary name the user
+    never sees, so each stage can tell it in one line.
     """
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd, name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    os.close(fd)
-    tmp = Path(name)
+    prefix = f".{path.name}."
+    tmp: Path | None = None
     try:
+        fd, name = tempfile.mkstemp(prefix=prefix, suffix=".tmp", dir=path.parent)
+        os.close(fd)
+        tmp = Path(name)
         yield tmp
         with tmp.open("rb+") as f:
             os.fsync(f.fileno())
         os.chmod(tmp, FILE_MODE)
         os.replace(tmp, path)
+    except OSError as exc:
+        # No name (a write that failed) or the temporary one: the failure is writing ``path``.
+        if exc.filename is None or Path(str(exc.filename)).name.startswith(prefix):
+            raise OSError(exc.errno, exc.strerror or str(exc), str(path)) from exc
+        raise
     finally:
-        tmp.unlink(missing_ok=True)
+        if tmp is not None:
+            tmp.unlink(missing_ok=True)
 
 
 def write_atomic(path: Path, data: bytes | str) -> None:

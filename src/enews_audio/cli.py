@@ -15,12 +15,11 @@ from rich.table import Column, Table
 
 from enews_audio import __version__, pipeline, speech, text
 from enews_audio import serve as server
-from enews_audio.config import load_config
-from enews_audio.errors import EnewsError, UsageError
+from enews_audio.errors import EnewsError
 from enews_audio.model import Edition
 from enews_audio.model import Progress as StageProgress
-from enews_audio.pipeline import BuildReport, BuildSettings
-from enews_audio.sources import FetchSettings
+from enews_audio.options import BuildOptions, build_options
+from enews_audio.pipeline import BuildReport
 
 app = typer.Typer(
     help="Turn a Chinese newspaper issue into per-page podcast episodes with chapters and an RSS feed.",
@@ -97,37 +96,18 @@ ScriptFile = Annotated[
 ]
 
 
-def _reading(
-    out_dir: Path,
-    date: dt.datetime | None,
-    fetch_delay: float,
-    page_cache: Path | None,
-    profiles: Path | None,
-    **more: Any,
-) -> BuildSettings:
-    return BuildSettings(
-        out_dir=out_dir,
-        date=date.date() if date else None,
-        fetch=FetchSettings(cache_dir=page_cache, delay=fetch_delay),
-        profiles=profiles,
-        **more,
-    )
-
-
-def _lexicon(engine: str, voice: str | None, extra: list[Path] | None) -> text.Lexicon:
-    if engine not in LEXICON_ENGINES:
-        raise UsageError(f"--engine: no lexicon for {engine!r} (choose from {', '.join(LEXICON_ENGINES)})")
-    return text.load_lexicon(engine, voice or "", extra or [])
-
-
-LEXICON_ENGINES = ("edge", "offline")
+def _options(command: str, given: dict[str, Any], *, leave: tuple[str, ...] = ()) -> BuildOptions:
+    """A command's parameters (named as BuildOptions' keys) as BuildOptions, checked like a batch file's."""
+    values = {k: v for k, v in given.items() if k not in leave}
+    values |= {"date": values["date"] and values["date"].date(), "lexicon": values["lexicon"] or []}
+    return build_options(values, where=f"enews-audio {command}")
 
 
 @app.command("build")
 @reported
 def build_command(
     source: Source,
-    out_dir: Annotated[Path, typer.Option("--out", "-o", help="Where episodes and the feed go.")] = Path(
+    out: Annotated[Path, typer.Option("--out", "-o", help="Where episodes and the feed go.")] = Path(
         "output"
     ),
     preset: Annotated[str | None, typer.Option(help="news, slow, fast, or a preset .toml file.")] = None,
@@ -157,10 +137,12 @@ def build_command(
     allow_gaps: Annotated[
         bool, typer.Option("--allow-gaps", help="Publish with a spoken notice where a sentence failed.")
     ] = False,
-    edition: Annotated[
+    editions: Annotated[
         list[Edition] | None,
         typer.Option(
-            help="Also make daisy (a DAISY 2.02 book), usb (an MP3 per article) or slow; repeatable."
+            "--edition",
+            help="Also make daisy (a DAISY 2.02 book), usb (an MP3 per article) or slow (the issue spoken "
+            "slower); repeatable [default: the config's editions].",
         ),
     ] = None,
     lexicon: Lexicons = None,
@@ -169,7 +151,7 @@ def build_command(
     fetch_delay: FetchDelay = 1.0,
     page_cache: PageCache = None,
     profiles: Profiles = None,
-    cache_dir: Annotated[
+    cache: Annotated[
         Path | None, typer.Option("--cache", help="Clip cache folder [default: OUT/.cache/clips].")
     ] = None,
     concurrency: Annotated[
@@ -180,44 +162,10 @@ def build_command(
     ] = 4,
 ) -> None:
     """Build SOURCE into one MP3 per page, transcripts, chapters, the feed and a web edition (pipeline.build)."""
-    paper = load_config(config)
-    chosen_preset = speech.load_preset(preset) if preset else None
-    extra_lexicons = lexicon or []
-    offline_pinyin = text.load_lexicon("offline", voice or "", extra_lexicons).pinyin
-    chosen = speech.select_engine(
-        engine, voice, rate=rate, pitch=pitch, volume=volume, preset=chosen_preset, proxy=proxy,
-        pinyin=offline_pinyin, on_choice=lambda m: err.print(m, highlight=False),
-    )  # fmt: skip
-    pauses = chosen_preset.pauses if chosen_preset else None
-    text_settings = text.TextSettings(
-        lexicon=text.load_lexicon(chosen.name, chosen.voice.name, extra_lexicons),
-        script=script,
-        **(
-            {}
-            if pauses is None
-            else dict(
-                sentence_pause=pauses.sentence,
-                paragraph_pause=pauses.paragraph,
-                heading_pause=pauses.heading,
-                article_pause=pauses.article,
-            )
-        ),
-    )
-    settings = _reading(
-        out_dir, date, fetch_delay, page_cache, profiles,
-        text=text_settings,
-        publish=paper.publish_settings(base_url=base_url, keep=keep, editions=edition),
-        cache_dir=cache_dir, concurrency=concurrency, attempts=attempts, allow_gaps=allow_gaps,
-    )  # fmt: skip
-    slow = None
-    if Edition.SLOW in settings.publish.editions:
-        slow = pipeline.slow_edition(text_settings, chosen, proxy=proxy, pinyin=offline_pinyin)
-    try:
-        with _ProgressBar() as on_progress:
-            report = pipeline.build(source, chosen, settings, on_progress, slow=slow)
-    finally:
-        for each in (chosen, *([slow.engine] if slow else [])):
-            speech.close_engine(each)
+    options = _options("build", locals())
+    chosen, settings = pipeline.prepare(options, on_choice=lambda m: err.print(m, highlight=False))
+    with _ProgressBar() as on_progress:
+        report = pipeline.build(source, chosen, settings, on_progress)  # closes the engine when done
     _print_report(report)
     if not report.ok:
         raise typer.Exit(3)
@@ -240,15 +188,7 @@ def script_command(
     profiles: Profiles = None,
 ) -> None:
     """Print, per page, the utterances that would be spoken, without synthesising (pipeline.script)."""
-    lex = _lexicon(engine, voice, lexicon)
-    settings = _reading(
-        Path("output"),
-        date,
-        fetch_delay,
-        page_cache,
-        profiles,
-        text=text.TextSettings(lexicon=lex, script=script),
-    )
+    settings = pipeline.proofing(_options("script", locals(), leave=("spoken",)))
     proof = text.format_script(pipeline.script(source, settings), spoken=spoken)
     out.print(proof, end="", markup=False, highlight=False)
 
@@ -266,10 +206,7 @@ def lint_command(
     profiles: Profiles = None,
 ) -> None:
     """List words a voice may misread (polyphones, Latin, leftover digits, odd symbols) with their place."""
-    lex = _lexicon(engine, voice, lexicon)
-    settings = _reading(
-        Path("output"), date, fetch_delay, page_cache, profiles, text=text.TextSettings(lexicon=lex)
-    )
+    settings = pipeline.proofing(_options("lint", locals()))
     findings = pipeline.lint(source, settings)
     out.print(text.format_findings(findings), end="", markup=False, highlight=False)
     out.print(f"{len(findings)} finding(s)", highlight=False)
@@ -279,7 +216,7 @@ def lint_command(
 @reported
 def voices_command(
     refresh: Annotated[
-        bool, typer.Option("--refresh", help="Fetch the live edge-tts list and save it as the snapshot.")
+        bool, typer.Option("--refresh", help="Fetch the live edge-tts list into your data folder.")
     ] = False,
     proxy: Annotated[str | None, typer.Option(help="Proxy for edge-tts, e.g. http://127.0.0.1:8080.")] = None,
 ) -> None:

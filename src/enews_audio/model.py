@@ -6,8 +6,24 @@ import datetime as dt
 import re
 from dataclasses import dataclass, field
 from enum import StrEnum
+from typing import Annotated
+
+from msgspec import Meta
+
+from enews_audio.tomlfile import Schema
 
 _PAGE_CODE = re.compile(r"^[A-Z]{0,2}\d{1,3}$")
+Seconds = Annotated[float, Meta(ge=0, le=10, description="a number of seconds in 0..10")]
+
+
+class Pauses(Schema):
+    """Seconds of silence after a sentence, a paragraph, a heading and an article: the text stage's
+    (``TextSettings.pauses``), set by a preset's ``[pauses]`` table."""
+
+    sentence: Seconds
+    paragraph: Seconds
+    heading: Seconds
+    article: Seconds
 
 
 @dataclass(frozen=True, slots=True)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import os
 import shutil
 import tempfile
@@ -12,28 +13,44 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from enews_audio import audio, publish, sources, speech, text
-from enews_audio.errors import UsageError
-from enews_audio.model import Clip, Edition, Episode, Issue, PageScript, Progress, Script, episode_title
+from enews_audio import audio, editions, publish, sources, speech, text
+from enews_audio.config import load_config
+from enews_audio.errors import PublishError, UsageError
+from enews_audio.model import Clip, Edition, Episode, Issue, PageScript, Progress, Script
+from enews_audio.options import BuildOptions
+from enews_audio.speech.select import DEFAULT_VOICES
 
 OnProgress = Callable[[Progress], None]
+LEXICON_ENGINES = ("edge", "offline")  # the engines a lexicon is written for
 OPENING = "版面导读"  # where a failed sentence sits when it is the page's own line, not an article's
 SLOW_SUFFIX = ".slow"  # a01.slow.mp3: the slow edition's episode beside the page's
 
 
 @dataclass(frozen=True, slots=True)
+class ReadSettings:
+    """How to read an issue and write what is said: all that ``script`` and ``lint`` need."""
+
+    date: dt.date | None = None  # which issue of an e-paper site
+    fetch: sources.FetchSettings | None = None
+    profiles: Path | None = None  # e-paper profiles TOML
+    text: text.TextSettings = field(default_factory=text.TextSettings)
+
+
+@dataclass(frozen=True, slots=True)
 class BuildSettings:
     out_dir: Path
-    text: text.TextSettings = field(default_factory=text.TextSettings)
+    read: ReadSettings = field(default_factory=ReadSettings)
     audio: audio.AudioSettings = field(default_factory=audio.AudioSettings)
     publish: publish.PublishSettings = field(default_factory=publish.PublishSettings)
     cache_dir: Path | None = None  # default: <out_dir>/.cache/clips
     concurrency: int | None = None
     attempts: int = 4
     allow_gaps: bool = False  # publish a page with a spoken notice where a sentence could not be made
-    date: dt.date | None = None  # which issue of an e-paper site
-    fetch: sources.FetchSettings | None = None
-    profiles: Path | None = None  # e-paper profiles TOML
+    slow: editions.SlowEdition | None = None  # given when, and only when, publish.editions has it
+
+    def __post_init__(self) -> None:
+        if (Edition.SLOW in self.publish.editions) != (self.slow is not None):
+            raise ValueError("the slow edition needs both: Edition.SLOW in publish.editions, and slow")
 
     @property
     def speech(self) -> speech.SpeechSettings:
@@ -41,44 +58,65 @@ class BuildSettings:
         return speech.SpeechSettings(cache, concurrency=self.concurrency, attempts=self.attempts)
 
 
-@dataclass(frozen=True, slots=True)
-class SlowEdition:
-    """How the slow edition is spoken: the same voice at a slower rate, and longer pauses."""
+def prepare(
+    options: BuildOptions, on_choice: Callable[[str], None] | None = None
+) -> tuple[speech.Engine, BuildSettings]:
+    """The engine and settings ``options`` ask for: what ``enews-audio build`` runs, for any caller.
 
-    engine: speech.Engine
-    text: text.TextSettings
-
-
-def slow_edition(
-    text_settings: text.TextSettings,
-    engine: speech.Engine,
-    *,
-    proxy: str | None = None,
-    pinyin: Mapping[str, str] | None = None,
-) -> SlowEdition:
-    """The slow edition of a build spoken by ``engine`` with ``text_settings``: the slow preset's rate and pauses.
-
-    The voice itself speaks slower (the same engine and voice at another rate; ``proxy`` and ``pinyin`` as
-    the build's engine has them): a time-stretch of the normal audio would make synthetic speech harder to
-    follow. It is never faster than the slow preset and always that much slower than the normal edition,
-    so a build made with ``--preset slow`` still gets a slower one; pauses are the longer of the two.
+    The paper's config and the preset are read first (a mistake there fails before the edge service is
+    probed); the voice is chosen before its lexicon is loaded, so a lexicon's entries for that voice apply
+    (the offline voice's pinyin too). ``on_choice`` is told which engine "auto" picked and why. ``build``
+    closes the engine when it is done.
     """
-    preset = speech.load_preset("slow")
-    voice = engine.voice
-    rate = max(-50, min(preset.rate, voice.rate + preset.rate))
-    slower = speech.select_engine(
-        engine.name, voice.name, rate=rate, pitch=voice.pitch, volume=voice.volume, proxy=proxy, pinyin=pinyin
+    config = load_config(options.config)
+    preset = speech.load_preset(options.preset) if options.preset else None
+    lexicons = functools.cache(lambda engine, voice: text.load_lexicon(engine, voice, options.lexicon))
+    engine = speech.select_engine(
+        options.engine, options.voice, rate=options.rate, pitch=options.pitch, volume=options.volume,
+        preset=preset, proxy=options.proxy, pinyin=lambda voice: lexicons("offline", voice).pinyin,
+        on_choice=on_choice,
+    )  # fmt: skip
+    lexicon = lexicons(engine.name, engine.voice.name)
+    publishing = config.publish_settings(
+        base_url=options.base_url, keep=options.keep, editions=options.editions
     )
-    pauses = preset.pauses
-    return SlowEdition(
-        slower,
-        replace(
-            text_settings,
-            sentence_pause=max(text_settings.sentence_pause, pauses.sentence),
-            paragraph_pause=max(text_settings.paragraph_pause, pauses.paragraph),
-            heading_pause=max(text_settings.heading_pause, pauses.heading),
-            article_pause=max(text_settings.article_pause, pauses.article),
-        ),
+    read = _reading(options, lexicon, preset.pauses if preset else None)
+    slow = None
+    if Edition.SLOW in publishing.editions:
+        pinyin = lexicons("offline", engine.voice.name).pinyin if engine.name == "offline" else None
+        slow = editions.slow_edition(read.text, engine, proxy=options.proxy, pinyin=pinyin)
+    settings = BuildSettings(
+        out_dir=options.out,
+        read=read,
+        publish=publishing,
+        cache_dir=options.cache,
+        concurrency=options.concurrency,
+        attempts=options.attempts,
+        allow_gaps=options.allow_gaps,
+        slow=slow,
+    )
+    return engine, settings
+
+
+def proofing(options: BuildOptions) -> ReadSettings:
+    """What ``script`` and ``lint`` read with: the lexicon of the options' engine (edge or offline; default
+    edge) and voice (default: the engine's own), without choosing or starting an engine."""
+    engine = options.engine or "edge"
+    if engine not in LEXICON_ENGINES:
+        raise UsageError(f"--engine: no lexicon for {engine!r} (choose from {', '.join(LEXICON_ENGINES)})")
+    voice = options.voice or DEFAULT_VOICES[engine]
+    return _reading(options, text.load_lexicon(engine, voice, options.lexicon))
+
+
+def _reading(options: BuildOptions, lexicon: text.Lexicon, pauses: text.Pauses | None = None) -> ReadSettings:
+    text_settings = text.TextSettings(lexicon=lexicon, script=options.script)
+    if pauses is not None:  # a preset's
+        text_settings = replace(text_settings, pauses=pauses)
+    return ReadSettings(
+        date=options.date,
+        fetch=sources.FetchSettings(cache_dir=options.page_cache, delay=options.fetch_delay),
+        profiles=options.profiles,
+        text=text_settings,
     )
 
 
@@ -111,7 +149,7 @@ class BuildReport:
         return not self.failures and not self.slow_failures
 
 
-def load(source: Path | str, settings: BuildSettings) -> Issue:
+def load(source: Path | str, settings: ReadSettings) -> Issue:
     issue = sources.load_issue(source, date=settings.date, fetch=settings.fetch, profiles=settings.profiles)
     if settings.date and issue.date != settings.date:  # a folder or manifest holds one issue, of its own date
         raise UsageError(f"--date {settings.date}: {source} holds the issue of {issue.date}")
@@ -123,22 +161,27 @@ def build(
     engine: speech.Engine,
     settings: BuildSettings,
     on_progress: OnProgress | None = None,
-    *,
-    slow: SlowEdition | None = None,
 ) -> BuildReport:
-    """Read, speak, assemble and publish an issue; with ``slow``, its slow edition too (after the normal one).
-
-    The editions in ``settings.publish.editions`` are made; the slow one needs ``slow``.
-    """
-    if (Edition.SLOW in settings.publish.editions) != (slow is not None):
-        raise ValueError("the slow edition is made when, and only when, editions has slow and slow is given")
-    issue = load(source, settings)
-    script = text.to_script(issue, settings.text)
-    paper_dir = settings.out_dir / publish.paper_slug(issue.paper)
-    issue_dir = paper_dir / issue.date.isoformat()
-    spoken = _edition(script, engine, settings, issue_dir, on_progress)
+    """Build the issue at ``source``; ``engine`` speaks on one event loop for the whole build and is closed
+    (``aclose``) at its end, ready for another build. The editions ``settings.publish`` names are made too:
+    the slow one after the normal one is in place, by ``settings.slow``'s engine (closed the same way)."""
+    unused = settings.slow.engine if settings.slow else None  # the slow engine, until a session has it
+    slowly = None
+    try:
+        issue = load(source, settings.read)
+        script = text.to_script(issue, settings.read.text)
+        paper_dir = settings.out_dir / publish.paper_slug(issue.paper)
+        issue_dir = paper_dir / issue.date.isoformat()
+        spoken = _edition(script, engine, settings, issue_dir, on_progress)
+        if settings.slow is not None and spoken.episodes:
+            unused = None  # its session closes it, whatever happens
+            # only for the pages made now: a page kept from before keeps its slow edition too
+            slow_script = editions.slow_script(issue, settings.slow, {e.page.code for e in spoken.episodes})
+            slowly = _edition(slow_script, settings.slow.engine, settings, issue_dir, on_progress, slow=True)
+    finally:
+        if unused is not None:  # never spoken (nothing published, or an error): closed as a session would
+            speech.Session(unused, settings.speech).close()
     failures, gaps, episodes = spoken.failures, spoken.gaps, spoken.episodes
-
     report = BuildReport(
         issue, issue_dir, engine.identity, episodes, spoken.made, spoken.reused, failures, gaps
     )
@@ -151,20 +194,12 @@ def build(
         "failures": [_describe(f) for f in failures],
         "gaps": [_describe(f) for f in gaps],
     }
-    slow_episodes: tuple[Episode, ...] = ()
-    slow_failures: tuple[Failure, ...] = ()
-    if slow is not None:
-        made = {episode.page.code for episode in episodes}  # a page kept from before keeps its slow edition
-        slow_script = text.to_script(issue, slow.text)
-        slow_script = replace(slow_script, pages=tuple(p for p in slow_script.pages if p.page.code in made))
-        slowly = _edition(slow_script, slow.engine, settings, issue_dir, on_progress, slow=True)
-        slow_episodes = slowly.episodes
-        slow_failures = slowly.failures
+    if slowly is not None:
         extra |= {
-            "slow_engine": slow.engine.identity,
+            "slow_engine": settings.slow.engine.identity,
             "slow_clips_made": slowly.made,
             "slow_clips_reused": slowly.reused,
-            "slow_failures": [_describe(f) for f in slow_failures],
+            "slow_failures": [_describe(f) for f in slowly.failures],
         }
     gap_titles: dict[str, list[str]] = {}
     for gap in gaps:
@@ -176,13 +211,14 @@ def build(
         issue,
         episodes,
         settings.publish,
-        slow=slow_episodes,
+        slow=slowly.episodes if slowly else (),
         narrator=f"合成语音 {engine.voice.name}",
         extra=extra,
         gaps=gap_titles,
         keep_pages={f.page for f in failures},  # a page that failed keeps its last good episode in the feed
     )
-    return replace(report, feed=feed, slow=slow_episodes, slow_failures=slow_failures)
+    slow = {"slow": slowly.episodes, "slow_failures": slowly.failures} if slowly else {}
+    return replace(report, feed=feed, **slow)
 
 
 @dataclass(frozen=True, slots=True)
@@ -203,57 +239,70 @@ def _edition(
     *,
     slow: bool = False,
 ) -> _Spoken:
-    """Speak ``script`` and assemble its pages into ``issue_dir`` (the slow edition as ``a01.slow.mp3``)."""
+    """Speak ``script`` with ``engine`` (closed at the end) and put its pages' episodes in ``issue_dir``: the
+    slow edition's as ``a01.slow.mp3``, with progress of its own ("slow speech", "slow audio")."""
     spoken = [u.spoken for page in script.pages for u in page.utterances]
-    cache = settings.out_dir / ".cache"
-    memo = audio.EpisodeMemo(cache / "episodes")
     report = on_progress
     if slow and on_progress is not None:
 
-        def report(progress: Progress) -> None:  # bars of its own: "slow speech", "slow audio"
+        def report(progress: Progress) -> None:
             on_progress(replace(progress, stage=f"slow {progress.stage}"))
 
+    cache = settings.out_dir / ".cache"
     suffix = SLOW_SUFFIX if slow else ""
-    with _Assembler(script, cache / "staging", issue_dir, memo, settings.audio, report, suffix) as assembler:
+    # One event loop for the engine's whole part in the build (speech.Session), closed with it at the end,
+    # before the assembler: on an error, speaking stops before the pages it would start are refused.
+    with (
+        _Assembler(script, cache, issue_dir, settings.audio, report, suffix) as assembler,
+        speech.Session(engine, settings.speech) as session,
+    ):
         # Pages are assembled as soon as their last clip is in, while later pages are still being spoken.
-        result = speech.synthesize(spoken, engine, settings.speech, report, assembler.settled)
+        result = session.synthesize(spoken, report, assembler.settled)
         failures, gaps = _failures(script, result.failures), ()
         if failures and settings.allow_gaps:
-            assembler.fill(speech.placeholder_clip(engine, settings.speech))
+            assembler.fill(session.placeholder())
             failures, gaps = (), failures
         episodes = assembler.finish()
-        if episodes:
-            issue_dir.mkdir(parents=True, exist_ok=True)
-            for episode in episodes:
-                if (assembler.staging / episode.path).exists():  # else reused: already in place
-                    os.replace(assembler.staging / episode.path, issue_dir / episode.path)
+        _put_in_place(episodes, assembler.staging, issue_dir)
     return _Spoken(episodes, result.made, result.reused, failures, gaps)
 
 
+def _put_in_place(episodes: tuple[Episode, ...], staging: Path, issue_dir: Path) -> None:
+    """Rename the episodes made by this build into the issue's folder; reused ones are there already."""
+    try:
+        for episode in episodes:
+            if (staging / episode.path).exists():
+                issue_dir.mkdir(parents=True, exist_ok=True)
+                os.replace(staging / episode.path, issue_dir / episode.path)
+    except OSError as exc:
+        raise PublishError(
+            f"cannot put {exc.filename2 or exc.filename} in place: {exc.strerror or exc}"
+        ) from exc
+
+
 class _Assembler:
-    """Assembles each page in a worker thread once every clip it needs has settled.
+    """Schedules pages: each is assembled (or reused, see ``audio.assemble_or_reuse``) in a worker thread
+    once every clip it needs has settled.
 
     A page with a failed clip waits: ``fill`` gives it a placeholder, otherwise it is never assembled.
-    Episodes go to a staging folder (on the output's file system, so they can be renamed into place),
-    removed on exit whatever happens; a page whose published episode was made from the same inputs is
-    reused as it is.
+    New episodes go to a staging folder under ``cache`` (on the output's file system, so they can be
+    renamed into place), removed on exit whatever happens.
     """
 
     def __init__(
         self,
         script: Script,
-        staging_root: Path,
+        cache: Path,
         issue_dir: Path,
-        memo: audio.EpisodeMemo,
         settings: audio.AudioSettings,
         on_progress: OnProgress | None,
         suffix: str = "",
     ) -> None:
         self._script = script
         self._suffix = suffix  # ".slow" for the slow edition's a01.slow.mp3
-        self._staging_root = staging_root
+        self._staging_root = cache / "staging"
+        self._memo = cache / "episodes"
         self._issue_dir = issue_dir
-        self._memo = memo
         self._settings = settings
         self._report = on_progress or (lambda _p: None)
         self._pending = [{u.spoken for u in page.utterances} for page in script.pages]
@@ -305,19 +354,12 @@ class _Assembler:
 
     def _assemble(self, page_script: PageScript, clips: list[Clip]) -> Episode:
         issue, page = self._script.issue, page_script.page
-        title = episode_title(issue.paper, issue.date, page.code, page.name)
-        if self._suffix:
-            title += "（慢速）"
-        key = audio.fingerprint(page_script, clips, self._settings, (title, issue.paper, issue.date))
         name = f"{page.slug}{self._suffix}.mp3"
-        episode = self._memo.get(key, self._issue_dir / name, page)
-        if episode is None:
-            staged = self.staging / name
-            episode = audio.assemble(
-                page_script, clips, staged, self._settings, title=title, album=issue.paper, artist=issue.paper,
-                date=issue.date,
-            )  # fmt: skip
-            self._memo.put(key, episode, staged)
+        episode = audio.assemble_or_reuse(
+            page_script, clips, self._settings, paper=issue.paper, date=issue.date,
+            published=self._issue_dir / name, staged=self.staging / name, memo=self._memo,
+            edition="慢速" if self._suffix else "",
+        )  # fmt: skip
         with self._lock:
             self._done += 1
             self._report(Progress("audio", self._done, len(self._script.pages), page.code))
@@ -339,11 +381,11 @@ def _describe(f: Failure) -> dict[str, str]:
     return {"page": f.page, "article": f.article, "sentence": f.sentence, "reason": f.reason}
 
 
-def script(source: Path | str, settings: BuildSettings) -> Script:
+def script(source: Path | str, settings: ReadSettings) -> Script:
     """What would be spoken, for proof-reading before a build."""
     return text.to_script(load(source, settings), settings.text)
 
 
-def lint(source: Path | str, settings: BuildSettings) -> list[text.Finding]:
+def lint(source: Path | str, settings: ReadSettings) -> list[text.Finding]:
     """Words a voice may misread, with their place, so an editor can add lexicon entries."""
     return text.lint(load(source, settings), settings.text)

@@ -88,7 +88,13 @@ def gpodder(feed: Path, url: str = "https://example.org/audio/feed.xml") -> dict
 
 
 def test_public_names_are_exactly_the_api():
-    assert sorted(publish_package.__all__) == ["PublishSettings", "paper_slug", "publish_issue"]
+    assert sorted(publish_package.__all__) == [
+        "FEED_NAME",
+        "PublishSettings",
+        "absolutize_feed",
+        "paper_slug",
+        "publish_issue",
+    ]
     assert all(hasattr(publish_package, name) for name in publish_package.__all__)
 
 

@@ -1,6 +1,5 @@
 import datetime as dt
 import itertools
-import threading
 from html.parser import HTMLParser
 from pathlib import Path
 
@@ -11,7 +10,7 @@ from a11y import axe_chromium
 from enews_audio.model import Article, Chapter, Issue, Page
 from enews_audio.publish.record import PageRecord, Record, SlowRecord
 from enews_audio.publish.site import write_site
-from enews_audio.serve import make_server, server_url
+from enews_audio.serve import running
 
 PAPER = "山城晚报"
 DAY1 = dt.date(2025, 12, 30)
@@ -339,12 +338,8 @@ def site_url(tmp_path_factory):
     """The site of two issues with real (silent) MP3s, served on 127.0.0.1 by ``enews_audio.serve``."""
     root = tmp_path_factory.mktemp("site")
     build_site(root / "shanchengwanbao", audio=silent_mp3(40.0), slow=True, daisy="daisy.zip")
-    server = make_server(root, port=0)
-    thread = threading.Thread(target=server.serve_forever, args=(0.05,), daemon=True)
-    thread.start()
-    yield server_url(server) + "shanchengwanbao/"
-    server.shutdown()
-    server.server_close()
+    with running(root, port=0) as url:
+        yield url + "shanchengwanbao/"
 
 
 @needs_browser
@@ -361,13 +356,8 @@ def test_axe_check_does_report_a_bad_page(browser, tmp_path):
     bad = tmp_path / "bad"
     bad.mkdir()
     (bad / "index.html").write_text("<html><body><img src='x.png'><a href='#'></a></body></html>")
-    server = make_server(bad, port=0)
-    threading.Thread(target=server.serve_forever, args=(0.05,), daemon=True).start()
-    try:
-        found = {v["id"] for v in browser.violations(server_url(server))}
-    finally:
-        server.shutdown()
-        server.server_close()
+    with running(bad, port=0) as url:
+        found = {v["id"] for v in browser.violations(url)}
     assert {"html-has-lang", "image-alt", "document-title"} <= found
 
 

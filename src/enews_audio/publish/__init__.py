@@ -12,7 +12,7 @@ from enews_audio.errors import PublishError
 from enews_audio.model import Edition, Episode, Issue
 from enews_audio.publish.cover import write_cover
 from enews_audio.publish.daisy import write_daisy
-from enews_audio.publish.feed import PublishSettings, write_feed
+from enews_audio.publish.feed import FEED_NAME, PublishSettings, absolutize_feed, write_feed
 from enews_audio.publish.record import (
     RECORD_NAME,
     PageRecord,
@@ -29,7 +29,7 @@ from enews_audio.publish.slug import paper_slug
 from enews_audio.publish.transcript import chapters_json, webvtt
 from enews_audio.publish.usb import write_usb
 
-__all__ = ["PublishSettings", "paper_slug", "publish_issue"]
+__all__ = ["FEED_NAME", "PublishSettings", "absolutize_feed", "paper_slug", "publish_issue"]
 
 
 def publish_issue(
@@ -55,14 +55,32 @@ def publish_issue(
     ``slow`` are the slow edition's episodes (``a01.slow.mp3``, already in place), side files and all;
     the DAISY book and the USB folder are made when ``settings.editions`` asks for them, before the record
     that names them (``narrator``, the voice, goes into the DAISY book). Then the cover (drawn, or the
-    user's), the feeds and the web edition.
+    user's), the feeds and the web edition. A file that can't be written or read (a full disk) is a
+    ``PublishError`` naming it.
     """
+    try:
+        return _publish(paper_dir, issue, episodes, settings, slow, narrator, extra, gaps, keep_pages)
+    except OSError as exc:
+        raise PublishError(f"cannot publish {exc.filename or paper_dir}: {exc.strerror or exc}") from exc
+
+
+def _publish(
+    paper_dir: Path,
+    issue: Issue,
+    episodes: Sequence[Episode],
+    settings: PublishSettings,
+    slow: Sequence[Episode],
+    narrator: str,
+    extra: Mapping[str, object] | None,
+    gaps: Mapping[str, Sequence[str]] | None,
+    keep_pages: Collection[str],
+) -> Path:
     issue_dir = paper_dir / issue.date.isoformat()
     for episode in (*episodes, *slow):
         if episode.chapters:
-            _write(issue_dir / chapters_name(episode.path), chapters_json(episode.chapters))
+            write_atomic(issue_dir / chapters_name(episode.path), chapters_json(episode.chapters))
         if episode.cues:
-            _write(issue_dir / transcript_name(episode.path), webvtt(episode.cues))
+            write_atomic(issue_dir / transcript_name(episode.path), webvtt(episode.cues))
     built_at = dt.datetime.now(dt.UTC).replace(microsecond=0)
     previous = _previous_pages(issue_dir, keep_pages)
     record = make_record(
@@ -81,15 +99,12 @@ def _write_editions(
 ) -> Record:
     """The DAISY book and the USB folder, from the pages in ``record`` (kept ones too), as asked for."""
     publisher = settings.author or record.paper
-    try:
-        if Edition.DAISY in settings.editions:
-            cues = {episode.path: episode.cues for episode in episodes}
-            daisy = write_daisy(issue_dir, record, cues, publisher=publisher, narrator=narrator)
-            record = replace(record, daisy=daisy)
-        if Edition.USB in settings.editions:
-            record = replace(record, usb=write_usb(issue_dir, record, artist=publisher))
-    except OSError as exc:
-        raise PublishError(f"cannot write the editions of {issue_dir}: {exc.strerror or exc}") from exc
+    if Edition.DAISY in settings.editions:
+        cues = {episode.path: episode.cues for episode in episodes}
+        daisy = write_daisy(issue_dir, record, cues, publisher=publisher, narrator=narrator)
+        record = replace(record, daisy=daisy)
+    if Edition.USB in settings.editions:
+        record = replace(record, usb=write_usb(issue_dir, record, artist=publisher))
     return record
 
 
@@ -99,10 +114,3 @@ def _previous_pages(issue_dir: Path, codes: Collection[str]) -> list[PageRecord]
     if not codes or not path.is_file():
         return []
     return [p for p in read_record(path).pages if p.code in codes and (issue_dir / p.file).is_file()]
-
-
-def _write(path: Path, text: str) -> None:
-    try:
-        write_atomic(path, text)
-    except OSError as exc:
-        raise PublishError(f"cannot write {path}: {exc.strerror or exc}") from exc

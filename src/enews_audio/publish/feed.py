@@ -11,18 +11,23 @@ import datetime as dt
 import email.utils
 import html
 import math
+import re
 import uuid
 import xml.etree.ElementTree as ET
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
 from pathlib import Path
+from typing import Annotated
 from urllib.parse import urljoin
+
+import msgspec
+from msgspec import Meta
 
 from enews_audio.atomic import write_atomic
 from enews_audio.errors import PublishError
 from enews_audio.model import Chapter, Edition, episode_title
 from enews_audio.publish.record import PageRecord, Record, SlowRecord, chapter_titles, read_records
 from enews_audio.publish.transcript import timestamp
+from enews_audio.tomlfile import Invalid, Schema, shown
 
 # Elements carry their prefix literally ("itunes:author") and the root declares every namespace, so all
 # are declared even before anything uses them (ElementTree only declares namespaces in use).
@@ -33,6 +38,11 @@ NAMESPACES = {
     "psc": "http://podlove.org/simple-chapters",  # the only chapters gPodder (podcastparser) reads
     "atom": "http://www.w3.org/2005/Atom",
 }
+# ElementTree names a parsed namespace ns0, ns1… when it writes it back unless its prefix is registered, and
+# the registry is process-wide: fill it once, here, with the prefixes this module writes (absolutize_feed).
+for _prefix, _uri in NAMESPACES.items():
+    ET.register_namespace(_prefix, _uri)
+FEED_NAME = "feed.xml"
 COVER_NAMES = ("cover.jpg", "cover.png")  # artwork in the paper folder, linked when present
 # Episode GUIDs are uuid5 in this namespace over "<paper-slug>/<date>/<page code>". Never change it:
 # apps skip an episode whose GUID they have seen and show a changed GUID as a new episode.
@@ -41,35 +51,41 @@ GUID_NAMESPACE = uuid.UUID("6f3c0a52-3d8e-4b7a-9c61-2f0d5e8a4b17")
 _PODCAST_GUID_NAMESPACE = uuid.UUID("ead4c236-bf58-58c6-a2c6-a6b28d128cb6")
 _DESCRIPTION_LIMIT = 4000  # bytes, Apple's limit for an episode description
 _ISSUE_TIME = dt.time(6, 0, tzinfo=dt.timezone(dt.timedelta(hours=8)))
-FEED_NAME = "feed.xml"
 SLOW_FEED_NAME = "feed-slow.xml"  # the slow edition as a feed of its own, for apps without alternateEnclosure
 SLOW_LABEL = "慢速"  # how the slow edition is named to listeners (alternateEnclosure title, episode titles)
+_ABSOLUTE_URL = re.compile(r"^[A-Za-z][A-Za-z0-9+.\-]*:|^//")
+_LINK_TEXT_TAGS = {"link", "url"}  # RSS elements whose text is an address
+_EDITIONS = tuple(e.value for e in Edition)
 
 
-@dataclass(frozen=True, slots=True)
-class PublishSettings:
+class PublishSettings(Schema):
+    """The feed's settings; also the ``[paper]`` table of ``enews-audio.toml``, read straight into this."""
+
     base_url: str = ""  # where paper_dir is served, e.g. "https://example.org/audio/"; "" -> relative URLs
     keep: int = 30  # issues kept in the feed, newest by date (older issues' files stay on disk)
     title: str = ""  # channel title; "" -> f"{paper}·有声版"
     author: str = ""  # "" -> the paper's name
-    language: str = "zh-cn"
-    category: str = "News"  # an Apple Podcasts category, case-sensitive; "News/Daily News" for a subcategory
+    language: Annotated[str, Meta(min_length=1, description="a language code like zh-cn")] = "zh-cn"
+    # an Apple Podcasts category, case-sensitive; "News/Daily News" for a subcategory
+    category: Annotated[str, Meta(min_length=1, description='a category like "News/Daily News"')] = "News"
     owner_email: str = ""  # itunes:owner and podcast:locked's owner; Apple and podcast hosts write to it
     description: str = ""  # channel description; "" -> a sentence naming the paper
     locked: bool = True  # podcast:locked: other platforms must not import the feed as their own
-    artwork: Path | None = None  # the user's square cover image; None -> one is drawn with the paper's name
+    # the user's square cover image (``cover`` in the file); None -> one is drawn with the paper's name
+    artwork: Path | None = msgspec.field(default=None, name="cover")
     editions: frozenset[Edition] = frozenset()  # made besides the feed and the web edition
 
     def __post_init__(self) -> None:
-        try:  # names as a config file or the command line give them ("daisy") become Editions
-            object.__setattr__(self, "editions", frozenset(Edition(e) for e in self.editions))
-        except ValueError as exc:
-            known = ", ".join(e.value for e in Edition)
-            raise ValueError(f"editions: {exc} (known: {known})") from None
-        if self.keep < 1:
-            raise ValueError(f"keep must be at least 1, not {self.keep}")
+        if isinstance(self.keep, bool) or self.keep < 1:
+            raise Invalid("keep", f"must be a whole number of issues ≥ 1, not {shown(self.keep)}")
+        if unknown := sorted(str(e) for e in self.editions if e not in _EDITIONS):  # a caller's, unchecked
+            raise Invalid("editions", f"unknown edition {shown(unknown[0])} (known: {', '.join(_EDITIONS)})")
         if self.owner_email and ("@" not in self.owner_email or any(c.isspace() for c in self.owner_email)):
-            raise ValueError(f"owner email {self.owner_email!r} is not an address")
+            raise Invalid(
+                "owner_email", f"must be an e-mail address (the owner email), not {shown(self.owner_email)}"
+            )
+        if self.base_url and not self.base_url.startswith(("http://", "https://")):
+            raise Invalid("base_url", f"must start with http:// or https://, not {shown(self.base_url)}")
 
 
 def write_feed(paper_dir: Path, settings: PublishSettings) -> Path:
@@ -189,6 +205,32 @@ def render_feed(
 
     ET.indent(rss)
     return ET.tostring(rss, encoding="utf-8", xml_declaration=True) + b"\n"
+
+
+def absolutize_feed(data: bytes, base: str) -> bytes:
+    """Every relative ``url``/``href``/``uri`` attribute and ``<link>``/``<url>`` text of a feed joined to ``base``.
+
+    A feed built without a base URL links its episodes relative to itself, which podcast apps don't
+    follow; ``serve`` hands out such a feed with its links pointing where the listener reached it. A feed
+    with nothing relative (or that does not parse) comes back as the same bytes.
+    """
+    try:
+        root = ET.fromstring(data)
+    except ET.ParseError:
+        return data  # not ours to repair: served as it is
+    changed = False
+    for element in root.iter():
+        for name in ("url", "href", "uri"):  # uri: the slow edition's podcast:source
+            value = element.get(name)
+            if value is not None and not _ABSOLUTE_URL.match(value):
+                element.set(name, urljoin(base, value))
+                changed = True
+        if element.tag in _LINK_TEXT_TAGS and element.text and not _ABSOLUTE_URL.match(element.text.strip()):
+            element.text = urljoin(base, element.text.strip())
+            changed = True
+    if not changed:
+        return data
+    return ET.tostring(root, encoding="utf-8", xml_declaration=True) + b"\n"
 
 
 def episode_guid(paper: str, date: dt.date, code: str, *, slow: bool = False) -> uuid.UUID:

@@ -7,11 +7,12 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from functools import lru_cache
 
+from enews_audio.chars import HAN
 from enews_audio.model import Issue, Part
 from enews_audio.text.script import TextSettings, to_script
 from enews_audio.text.segment import words
 
-_HAN = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
+_HAN = re.compile(f"[{HAN}]")
 _LATIN = re.compile(r"[A-Za-z]{2,}")
 _DIGITS = re.compile(r"\d+")
 # Marks every voice reads as a pause or a quote; anything else left in spoken text may be dropped or misread.
