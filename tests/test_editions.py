@@ -10,9 +10,11 @@ import pytest
 from enews_audio.editions import SlowEdition, slow_edition
 from enews_audio.errors import EngineUnavailableError
 from enews_audio.model import Clip, Edition, Pauses
-from enews_audio.pipeline import BuildSettings, build
+from enews_audio.options import BuildOptions
+from enews_audio.pipeline import BuildSettings, build, prepare
 from enews_audio.publish import PublishSettings
 from enews_audio.publish.record import read_record
+from enews_audio.speech import load_preset
 from enews_audio.speech.engine import Voice
 from enews_audio.speech.fake import FakeEngine, silent_clip
 from enews_audio.text import TextSettings
@@ -154,3 +156,19 @@ def test_a_page_that_failed_keeps_its_last_episode_and_slow_edition(tmp_path, so
     assert (report.issue_dir / "b03.slow.mp3").read_bytes() == slow_before
     record = read_record(report.issue_dir / "build.json")
     assert [p.slow.file for p in record.pages] == ["b02.slow.mp3", "b03.slow.mp3"]
+
+
+def test_prepare_makes_the_slow_edition_of_the_chosen_voice_when_it_is_asked_for(tmp_path):
+    config = tmp_path / "paper.toml"
+    config.write_text('[paper]\neditions = ["slow", "daisy"]\n', encoding="utf-8")
+    engine, settings = prepare(BuildOptions(source="x", engine="offline", voice="zm_yunxi", config=config))
+    assert settings.publish.editions == {Edition.SLOW, Edition.DAISY}
+    assert settings.slow.engine.voice == Voice("zm_yunxi", rate=-15)
+    assert settings.slow.engine.identity != engine.identity  # its clips are cached apart
+    assert settings.slow.text.pauses == load_preset("slow").pauses
+    _, faster = prepare(BuildOptions(source="x", engine="offline", preset="fast", editions=(Edition.SLOW,)))
+    assert faster.slow.engine.voice.rate == -15  # never faster than the slow preset
+    _, already = prepare(BuildOptions(source="x", engine="offline", rate=-20, editions=(Edition.SLOW,)))
+    assert already.slow.engine.voice.rate == -35  # a slow build still gets a slower edition
+    _, none = prepare(BuildOptions(source="x", engine="offline", config=config, editions=()))
+    assert none.slow is None and none.publish.editions == frozenset()  # the option replaces the config's

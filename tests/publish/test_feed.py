@@ -28,7 +28,7 @@ from enews_audio.model import (
     Part,
     Utterance,
 )
-from enews_audio.publish import PublishSettings, paper_slug, publish_issue
+from enews_audio.publish import PublishSettings, absolutize_feed, paper_slug, publish_issue
 from enews_audio.publish.feed import NAMESPACES, chapter_list, clock
 from tones import tone
 
@@ -554,3 +554,10 @@ def test_editions_are_named_as_a_config_file_names_them():
     assert PublishSettings(editions=frozenset({"daisy", "slow"})).editions == {Edition.DAISY, Edition.SLOW}
     with pytest.raises(ValueError, match="known: daisy, usb, slow"):
         PublishSettings(editions=frozenset({"cassette"}))
+
+
+def test_a_relative_slow_enclosure_is_made_absolute_for_serve(tmp_path):
+    publish_with_slow(tmp_path, make_issue(DAY2))  # no base URL: every link relative
+    served = ET.fromstring(absolutize_feed((tmp_path / "feed.xml").read_bytes(), "http://192.0.2.7/paper/"))
+    sources = [s.get("uri") for s in served.iter(f"{PODCAST}source")]
+    assert sources == [f"http://192.0.2.7/paper/2025-12-31/a0{n}.slow.mp3" for n in (1, 2, 3)]
