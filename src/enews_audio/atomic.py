@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import tempfile
@@ -41,6 +42,17 @@ def replacing(path: Path) -> Iterator[Path]:
     finally:
         if tmp is not None:
             tmp.unlink(missing_ok=True)
+
+
+def remove_leftovers(folder: Path) -> None:
+    """Remove the temporary files ``replacing`` left in ``folder`` (and below) when its process was killed.
+
+    Only for a folder no other process is writing to (the caller holds its lock): a live temporary file
+    looks the same.
+    """
+    for tmp in folder.rglob(".*.tmp") if folder.is_dir() else ():
+        with contextlib.suppress(OSError):
+            tmp.unlink()
 
 
 def write_atomic(path: Path, data: bytes | str) -> None:

@@ -283,6 +283,9 @@ class _ProgressBar:
         self._bar.stop()
 
     def _update(self, p: StageProgress) -> None:
+        if p.stage == "wait":  # another build of the paper is running: said once, also under cron
+            err.print(p.detail, markup=False, highlight=False)
+            return
         if p.stage not in self._tasks:
             self._tasks[p.stage] = self._bar.add_task(self.LABELS.get(p.stage, p.stage), total=p.total)
         self._bar.update(self._tasks[p.stage], completed=p.done, total=p.total)

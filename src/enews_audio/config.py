@@ -86,10 +86,14 @@ def load_config(path: Path | None = None) -> Config:
 
 
 def _cover(cover: Path) -> Path:
-    cover = cover.resolve()  # already relative to the file's folder
+    try:
+        cover = cover.resolve()  # already relative to the file's folder
+        found = cover.is_file()
+    except (OSError, ValueError) as exc:  # a NUL byte, a name too long for the file system
+        raise UsageError(f"{shown(cover.name)} is not a usable file name ({exc})") from None
     if cover.suffix.lower() not in {".jpg", ".jpeg", ".png"}:
         raise UsageError(f"must be a .jpg or .png image, not {shown(cover.name)}")
-    if not cover.is_file():
+    if not found:
         raise UsageError(f"{shown(cover.name)} not found (looked for {cover})")
     check_artwork(cover)  # a bad image fails now, before any speech is made
     return cover

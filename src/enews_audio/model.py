@@ -12,7 +12,7 @@ from msgspec import Meta
 
 from enews_audio.tomlfile import Schema
 
-_PAGE_CODE = re.compile(r"^[A-Z]{0,2}\d{1,3}$")
+_PAGE_CODE = re.compile(r"^[A-Z]{0,2}[0-9]{1,3}$")
 Seconds = Annotated[float, Meta(ge=0, le=10, description="a number of seconds in 0..10")]
 
 

@@ -4,26 +4,23 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
-import os
 import shutil
-import tempfile
-import threading
-from collections.abc import Callable, Mapping
-from concurrent.futures import Future, ThreadPoolExecutor
+from collections.abc import Callable, Collection
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from enews_audio import audio, editions, publish, sources, speech, text
+from enews_audio.atomic import remove_leftovers
 from enews_audio.config import load_config
-from enews_audio.errors import PublishError, UsageError
-from enews_audio.model import Clip, Edition, Episode, Issue, PageScript, Progress, Script
+from enews_audio.errors import UsageError
+from enews_audio.lock import paper_lock
+from enews_audio.model import Edition, Episode, Issue, Progress, Script
 from enews_audio.options import BuildOptions
+from enews_audio.speaking import OPENING, Failure, OnProgress, Spoken, speak_pages
 from enews_audio.speech.select import DEFAULT_VOICES
 
-OnProgress = Callable[[Progress], None]
+__all__ = ["OPENING", "BuildReport", "BuildSettings", "Failure", "ReadSettings", "build", "prepare"]
 LEXICON_ENGINES = ("edge", "offline")  # the engines a lexicon is written for
-OPENING = "版面导读"  # where a failed sentence sits when it is the page's own line, not an article's
-SLOW_SUFFIX = ".slow"  # a01.slow.mp3: the slow edition's episode beside the page's
 
 
 @dataclass(frozen=True, slots=True)
@@ -121,16 +118,6 @@ def _reading(options: BuildOptions, lexicon: text.Lexicon, pauses: text.Pauses |
 
 
 @dataclass(frozen=True, slots=True)
-class Failure:
-    """A sentence that could not be spoken, and where it sits in the paper."""
-
-    page: str
-    article: str  # headline, or OPENING for the page's own lines
-    sentence: str
-    reason: str
-
-
-@dataclass(frozen=True, slots=True)
 class BuildReport:
     issue: Issue
     issue_dir: Path
@@ -164,20 +151,60 @@ def build(
 ) -> BuildReport:
     """Build the issue at ``source``; ``engine`` speaks on one event loop for the whole build and is closed
     (``aclose``) at its end, ready for another build. The editions ``settings.publish`` names are made too:
-    the slow one after the normal one is in place, by ``settings.slow``'s engine (closed the same way)."""
+    the slow one after the normal one is in place, by ``settings.slow``'s engine (closed the same way).
+
+    From the moment the paper is known (after loading) to the end, the build holds the paper's lock
+    (``lock.py``): a second build of the same paper reports ``Progress("wait", 0, 1, why)`` once and waits.
+    Holding it, the build first clears what a killed build of the paper left: temporary files and staging.
+    """
+    issue = load(source, settings.read)
+    slug = publish.paper_slug(issue.paper)
+    paper_dir = settings.out_dir / slug
+
+    def waiting() -> None:
+        if on_progress:
+            why = f"another build of {issue.paper} is writing {paper_dir}; waiting for it to finish"
+            on_progress(Progress("wait", 0, 1, why))
+
+    staging = settings.out_dir / ".cache" / "staging" / slug  # per paper: only its lock's holder clears it
+    with paper_lock(settings.out_dir, slug, waiting):
+        remove_leftovers(paper_dir)
+        shutil.rmtree(staging, ignore_errors=True)
+        try:
+            return _build(issue, engine, settings, staging, on_progress)
+        finally:
+            shutil.rmtree(staging, ignore_errors=True)
+
+
+def _build(
+    issue: Issue,
+    engine: speech.Engine,
+    settings: BuildSettings,
+    staging: Path,
+    on_progress: OnProgress | None,
+) -> BuildReport:
+    paper_dir = settings.out_dir / publish.paper_slug(issue.paper)
+    issue_dir = paper_dir / issue.date.isoformat()
+
+    def speak(script: Script, engine: speech.Engine, slow: bool = False) -> Spoken:
+        def withdraw(codes: Collection[str]) -> None:
+            publish.withdraw_pages(paper_dir, issue.date, codes, settings.publish)
+
+        return speak_pages(
+            script, engine, settings.speech, settings.audio, cache=settings.out_dir / ".cache",
+            staging=staging, issue_dir=issue_dir, allow_gaps=settings.allow_gaps, withdraw=withdraw,
+            on_progress=on_progress, slow=slow,
+        )  # fmt: skip
+
     unused = settings.slow.engine if settings.slow else None  # the slow engine, until a session has it
     slowly = None
     try:
-        issue = load(source, settings.read)
-        script = text.to_script(issue, settings.read.text)
-        paper_dir = settings.out_dir / publish.paper_slug(issue.paper)
-        issue_dir = paper_dir / issue.date.isoformat()
-        spoken = _edition(script, engine, settings, issue_dir, on_progress)
+        spoken = speak(text.to_script(issue, settings.read.text), engine)
         if settings.slow is not None and spoken.episodes:
             unused = None  # its session closes it, whatever happens
-            # only for the pages made now: a page kept from before keeps its slow edition too
-            slow_script = editions.slow_script(issue, settings.slow, {e.page.code for e in spoken.episodes})
-            slowly = _edition(slow_script, settings.slow.engine, settings, issue_dir, on_progress, slow=True)
+            # only the pages made now: a page kept from before keeps its slow edition too
+            slowly = speak(editions.slow_script(issue, settings.slow, {e.page.code for e in spoken.episodes}),
+                           settings.slow.engine, slow=True)  # fmt: skip
     finally:
         if unused is not None:  # never spoken (nothing published, or an error): closed as a session would
             speech.Session(unused, settings.speech).close()
@@ -219,162 +246,6 @@ def build(
     )
     slow = {"slow": slowly.episodes, "slow_failures": slowly.failures} if slowly else {}
     return replace(report, feed=feed, **slow)
-
-
-@dataclass(frozen=True, slots=True)
-class _Spoken:
-    episodes: tuple[Episode, ...]  # in place in the issue folder
-    made: int
-    reused: int
-    failures: tuple[Failure, ...]
-    gaps: tuple[Failure, ...]
-
-
-def _edition(
-    script: Script,
-    engine: speech.Engine,
-    settings: BuildSettings,
-    issue_dir: Path,
-    on_progress: OnProgress | None,
-    *,
-    slow: bool = False,
-) -> _Spoken:
-    """Speak ``script`` with ``engine`` (closed at the end) and put its pages' episodes in ``issue_dir``: the
-    slow edition's as ``a01.slow.mp3``, with progress of its own ("slow speech", "slow audio")."""
-    spoken = [u.spoken for page in script.pages for u in page.utterances]
-    report = on_progress
-    if slow and on_progress is not None:
-
-        def report(progress: Progress) -> None:
-            on_progress(replace(progress, stage=f"slow {progress.stage}"))
-
-    cache = settings.out_dir / ".cache"
-    suffix = SLOW_SUFFIX if slow else ""
-    # One event loop for the engine's whole part in the build (speech.Session), closed with it at the end,
-    # before the assembler: on an error, speaking stops before the pages it would start are refused.
-    with (
-        _Assembler(script, cache, issue_dir, settings.audio, report, suffix) as assembler,
-        speech.Session(engine, settings.speech) as session,
-    ):
-        # Pages are assembled as soon as their last clip is in, while later pages are still being spoken.
-        result = session.synthesize(spoken, report, assembler.settled)
-        failures, gaps = _failures(script, result.failures), ()
-        if failures and settings.allow_gaps:
-            assembler.fill(session.placeholder())
-            failures, gaps = (), failures
-        episodes = assembler.finish()
-        _put_in_place(episodes, assembler.staging, issue_dir)
-    return _Spoken(episodes, result.made, result.reused, failures, gaps)
-
-
-def _put_in_place(episodes: tuple[Episode, ...], staging: Path, issue_dir: Path) -> None:
-    """Rename the episodes made by this build into the issue's folder; reused ones are there already."""
-    try:
-        for episode in episodes:
-            if (staging / episode.path).exists():
-                issue_dir.mkdir(parents=True, exist_ok=True)
-                os.replace(staging / episode.path, issue_dir / episode.path)
-    except OSError as exc:
-        raise PublishError(
-            f"cannot put {exc.filename2 or exc.filename} in place: {exc.strerror or exc}"
-        ) from exc
-
-
-class _Assembler:
-    """Schedules pages: each is assembled (or reused, see ``audio.assemble_or_reuse``) in a worker thread
-    once every clip it needs has settled.
-
-    A page with a failed clip waits: ``fill`` gives it a placeholder, otherwise it is never assembled.
-    New episodes go to a staging folder under ``cache`` (on the output's file system, so they can be
-    renamed into place), removed on exit whatever happens.
-    """
-
-    def __init__(
-        self,
-        script: Script,
-        cache: Path,
-        issue_dir: Path,
-        settings: audio.AudioSettings,
-        on_progress: OnProgress | None,
-        suffix: str = "",
-    ) -> None:
-        self._script = script
-        self._suffix = suffix  # ".slow" for the slow edition's a01.slow.mp3
-        self._staging_root = cache / "staging"
-        self._memo = cache / "episodes"
-        self._issue_dir = issue_dir
-        self._settings = settings
-        self._report = on_progress or (lambda _p: None)
-        self._pending = [{u.spoken for u in page.utterances} for page in script.pages]
-        self._failed: list[set[str]] = [set() for _ in script.pages]
-        self._clips: dict[str, Clip] = {}
-        self._jobs: dict[int, Future[Episode]] = {}
-        self._lock = threading.Lock()
-        self._done = 0
-
-    def __enter__(self) -> _Assembler:
-        self._staging_root.mkdir(parents=True, exist_ok=True)
-        self.staging = Path(tempfile.mkdtemp(prefix=f"{self._script.issue.date}-", dir=self._staging_root))
-        self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="assemble")
-        self._report(Progress("audio", 0, len(self._script.pages)))
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self._pool.shutdown(wait=True, cancel_futures=True)
-        shutil.rmtree(self.staging, ignore_errors=True)
-
-    def settled(self, spoken: str, clip: Clip | None) -> None:
-        with self._lock:
-            if clip is not None:
-                self._clips[spoken] = clip
-            for index, pending in enumerate(self._pending):
-                if spoken in pending:
-                    pending.discard(spoken)
-                    if clip is None:
-                        self._failed[index].add(spoken)
-                    elif not pending and not self._failed[index]:
-                        self._submit(index)
-
-    def fill(self, placeholder: Clip) -> None:
-        """Put ``placeholder`` where clips failed, and assemble the pages that were waiting for them."""
-        with self._lock:
-            for index, failed in enumerate(self._failed):
-                if failed and not self._pending[index]:
-                    self._clips.update(dict.fromkeys(failed, placeholder))
-                    failed.clear()
-                    self._submit(index)
-
-    def finish(self) -> tuple[Episode, ...]:
-        return tuple(self._jobs[i].result() for i in sorted(self._jobs))
-
-    def _submit(self, index: int) -> None:
-        page_script = self._script.pages[index]
-        clips = [self._clips[u.spoken] for u in page_script.utterances]
-        self._jobs[index] = self._pool.submit(self._assemble, page_script, clips)
-
-    def _assemble(self, page_script: PageScript, clips: list[Clip]) -> Episode:
-        issue, page = self._script.issue, page_script.page
-        name = f"{page.slug}{self._suffix}.mp3"
-        episode = audio.assemble_or_reuse(
-            page_script, clips, self._settings, paper=issue.paper, date=issue.date,
-            published=self._issue_dir / name, staged=self.staging / name, memo=self._memo,
-            edition="慢速" if self._suffix else "",
-        )  # fmt: skip
-        with self._lock:
-            self._done += 1
-            self._report(Progress("audio", self._done, len(self._script.pages), page.code))
-        return episode
-
-
-def _failures(script: Script, failed: Mapping[str, str]) -> tuple[Failure, ...]:
-    out = []
-    for page_script in script.pages:
-        page = page_script.page
-        for u in page_script.utterances:
-            if u.spoken in failed:
-                article = OPENING if u.article is None else page.articles[u.article].title
-                out.append(Failure(page.code, article, u.display, failed[u.spoken]))
-    return tuple(out)
 
 
 def _describe(f: Failure) -> dict[str, str]:

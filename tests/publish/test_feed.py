@@ -94,6 +94,7 @@ def test_public_names_are_exactly_the_api():
         "absolutize_feed",
         "paper_slug",
         "publish_issue",
+        "withdraw_pages",
     ]
     assert all(hasattr(publish_package, name) for name in publish_package.__all__)
 

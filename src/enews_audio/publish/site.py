@@ -74,14 +74,19 @@ def write_site(paper_dir: Path, records: Sequence[Record], record: Record, issue
     its page is written from the articles as printed (headline, kicker, subtitle, byline, paragraphs,
     captions) and the record's chapters; other issues' pages were written when they were published.
     """
+    index = write_index(paper_dir, records)
+    page = paper_dir / issue.date.isoformat() / "index.html"
+    write_atomic(page, render_issue(record, issue, slow_feed=_has_slow(records)))
+    return [index, page]
+
+
+def write_index(paper_dir: Path, records: Sequence[Record]) -> Path:
+    """``paper_dir/index.html``: how to subscribe, and ``records`` (the feed's issues) newest first."""
     if not records:
         raise ValueError("a web edition needs at least one issue")
-    newest_first = sorted(records, key=lambda r: r.date, reverse=True)
-    page = paper_dir / issue.date.isoformat() / "index.html"
-    write_atomic(page, render_issue(record, issue, slow_feed=_has_slow(newest_first)))
     index = paper_dir / "index.html"
-    write_atomic(index, render_index(newest_first))
-    return [index, page]
+    write_atomic(index, render_index(sorted(records, key=lambda r: r.date, reverse=True)))
+    return index
 
 
 def render_index(records: Sequence[Record]) -> str:
