@@ -90,6 +90,7 @@ def gpodder(feed: Path, url: str = "https://example.org/audio/feed.xml") -> dict
 def test_public_names_are_exactly_the_api():
     assert sorted(publish_package.__all__) == [
         "FEED_NAME",
+        "FEED_NAMES",
         "PublishSettings",
         "absolutize_feed",
         "paper_slug",

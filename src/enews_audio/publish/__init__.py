@@ -12,7 +12,7 @@ from enews_audio.errors import PublishError
 from enews_audio.model import Edition, Episode, Issue
 from enews_audio.publish.cover import write_cover
 from enews_audio.publish.daisy import write_daisy
-from enews_audio.publish.feed import FEED_NAME, PublishSettings, absolutize_feed, write_feed
+from enews_audio.publish.feed import FEED_NAME, FEED_NAMES, PublishSettings, absolutize_feed, write_feed
 from enews_audio.publish.record import (
     RECORD_NAME,
     PageRecord,
@@ -31,6 +31,7 @@ from enews_audio.publish.usb import write_usb
 
 __all__ = [
     "FEED_NAME",
+    "FEED_NAMES",
     "PublishSettings",
     "absolutize_feed",
     "paper_slug",

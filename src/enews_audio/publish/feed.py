@@ -52,6 +52,7 @@ _PODCAST_GUID_NAMESPACE = uuid.UUID("ead4c236-bf58-58c6-a2c6-a6b28d128cb6")
 _DESCRIPTION_LIMIT = 4000  # bytes, Apple's limit for an episode description
 _ISSUE_TIME = dt.time(6, 0, tzinfo=dt.timezone(dt.timedelta(hours=8)))
 SLOW_FEED_NAME = "feed-slow.xml"  # the slow edition as a feed of its own, for apps without alternateEnclosure
+FEED_NAMES = (FEED_NAME, SLOW_FEED_NAME)  # every feed a paper folder may hold
 SLOW_LABEL = "慢速"  # how the slow edition is named to listeners (alternateEnclosure title, episode titles)
 _ABSOLUTE_URL = re.compile(r"^[A-Za-z][A-Za-z0-9+.\-]*:|^//")
 _LINK_TEXT_TAGS = {"link", "url"}  # RSS elements whose text is an address
