@@ -9,12 +9,12 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from enews_audio.atomic import write_atomic
+from enews_audio.chars import weekday
 from enews_audio.model import Article, Chapter, Issue, Page
 from enews_audio.publish.daisy import book_name
 from enews_audio.publish.feed import FEED_NAME, SLOW_FEED_NAME
 from enews_audio.publish.record import OPENING_TITLE, PageRecord, Record, chapter_titles
 
-_WEEKDAYS = "一二三四五六日"
 _NOT_ID = re.compile(r"[^A-Za-z0-9_-]")
 
 # Large type (20 px at the browser's default size, and it follows the reader's own setting), strong contrast
@@ -280,7 +280,7 @@ def _page_title(page: PageRecord) -> str:
 
 
 def _long_date(date: dt.date) -> str:
-    return f"{date.year}年{date.month}月{date.day}日 星期{_WEEKDAYS[date.weekday()]}"
+    return f"{date.year}年{date.month}月{date.day}日 {weekday(date)}"
 
 
 def _duration(seconds: float) -> str:
