@@ -113,6 +113,7 @@ def test_asyncio_stays_inside_speech_and_serve():
                 "paper_slug",
                 "absolutize_feed",
                 "FEED_NAME",
+                "FEED_NAMES",
                 "withdraw_pages",
             },
         ),

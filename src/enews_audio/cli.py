@@ -16,6 +16,7 @@ from rich.table import Column, Table
 from enews_audio import __version__, batch, pipeline, speech, text
 from enews_audio import serve as server
 from enews_audio.errors import EnewsError
+from enews_audio.model import Edition
 from enews_audio.model import Progress as StageProgress
 from enews_audio.options import BuildOptions, build_options
 from enews_audio.pipeline import BuildReport
@@ -137,6 +138,14 @@ def build_command(
     allow_gaps: Annotated[
         bool, typer.Option("--allow-gaps", help="Publish with a spoken notice where a sentence failed.")
     ] = False,
+    editions: Annotated[
+        list[Edition] | None,
+        typer.Option(
+            "--edition",
+            help="Also make daisy (a DAISY 2.02 book), usb (an MP3 per article) or slow (the issue spoken "
+            "slower); repeatable [default: the config's editions].",
+        ),
+    ] = None,
     lexicon: Lexicons = None,
     script: ScriptFile = None,
     date: IssueDate = None,
@@ -356,12 +365,18 @@ def _print_report(report: BuildReport) -> None:
             )
         out.print(table)
         out.print(f"episodes in {report.issue_dir}", highlight=False)
+        if report.slow:
+            out.print(f"slow edition: {', '.join(e.path for e in report.slow)}", highlight=False)
         out.print(f"feed: {report.feed}", highlight=False)
     for gap in report.gaps:
         err.print(
             f"gap: {gap.page} 《{gap.article}》 “{gap.sentence[:30]}”: {gap.reason}",
             markup=False,
             highlight=False,
+        )
+    if slow := sorted({f.page for f in report.slow_failures}):
+        err.print(
+            f"error: page(s) {', '.join(slow)} have no slow edition: sentences failed (rerun to resume)"
         )
     if report.failures:
         pages = sorted({f.page for f in report.failures})

@@ -82,6 +82,14 @@ class Issue:
             raise ValueError(f"duplicate page codes in {codes}")
 
 
+class Edition(StrEnum):
+    """What a build makes besides the podcast feed and the web edition, which are always made."""
+
+    DAISY = "daisy"  # a DAISY 2.02 talking book (audio + NCC) for library players (听书机)
+    USB = "usb"  # one MP3 per page opening and per article, for players that only know "next file"
+    SLOW = "slow"  # the issue spoken again at the slow preset's rate, for listeners who find it too fast
+
+
 class Part(StrEnum):
     """What an utterance is, so the audio stage knows where chapters start."""
 

@@ -27,12 +27,14 @@ def assemble_or_reuse(
     published: Path,
     staged: Path,
     memo: Path,
+    edition: str = "",
 ) -> Episode:
     """The page's episode: the file at ``published`` if it was made from these very inputs, else a new one
     assembled at ``staged`` (for the caller to move into place once the issue is done) and remembered in
-    the ``memo`` folder, so the next build of the same page reuses it."""
+    the ``memo`` folder, so the next build of the same page reuses it. ``edition`` (慢速) is added to the title
+    of an edition's episode."""
     page = script.page
-    title = episode_title(paper, date, page.code, page.name)
+    title = episode_title(paper, date, page.code, page.name) + (f"（{edition}）" if edition else "")
     memory = EpisodeMemo(memo)
     key = fingerprint(script, clips, settings, (title, paper, date))
     episode = memory.get(key, published, page)
