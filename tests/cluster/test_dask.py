@@ -52,7 +52,7 @@ def made_here(monkeypatch) -> list[FakeEngine]:
 def test_on_the_cluster_the_workers_speak_and_the_output_is_the_local_build(tmp_path, cluster, monkeypatch):
     for folder, (paper, date) in PAPERS.items():
         write_issue(tmp_path, folder, paper, date)
-    papers = papers_file(tmp_path, 'source = "bay"', 'source = "river"')
+    papers = papers_file(tmp_path, 'source = "bay"', 'source = "river"\neditions = ["slow"]')
     local = cli("batch", papers, "-o", tmp_path / "local")
     assert local.exit_code == 0, local.output
 
@@ -64,6 +64,7 @@ def test_on_the_cluster_the_workers_speak_and_the_output_is_the_local_build(tmp_
     assert len(list((tmp_path / "remote" / ".cache" / "clips").rglob("*.clip"))) > 10  # the workers did
 
     assert published(tmp_path / "remote") == published(tmp_path / "local")
+    assert any(name.name == "a01.slow.mp3" for name in published(tmp_path / "remote"))  # spoken there too
     for name in published(tmp_path / "local"):
         if name.suffix in {".mp3", ".vtt"} or name.name.endswith(".chapters.json"):
             assert (tmp_path / "remote" / name).read_bytes() == (tmp_path / "local" / name).read_bytes(), name
