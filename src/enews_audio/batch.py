@@ -24,7 +24,7 @@ from collections.abc import Callable, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import msgspec
 
@@ -38,6 +38,9 @@ from enews_audio.speech.presets import RANGES
 from enews_audio.speech.select import ENGINES
 from enews_audio.speech.store import open_store
 from enews_audio.tomlfile import Key, message, read_toml
+
+if TYPE_CHECKING:  # distributed is imported only with --cluster
+    from enews_audio.speech.dask import DaskExecutor
 
 # Set once for the whole batch, on the command line, never per paper.
 BATCH_ONLY = {"out": "-o/--out", "cache": "--clip-store"}
@@ -81,6 +84,16 @@ def check_store(clip_store: str) -> None:
         open_store(clip_store).read_many(["00/probe.clip"])
     except ClipStoreError as exc:
         raise UsageError(f"--clip-store: {exc}") from None
+
+
+def cluster(address: str, out: Path, clip_store: str | None) -> tuple[DaskExecutor, str]:
+    """The Dask executor for the scheduler at ``address``, and the clip store its workers write to: the
+    one given, else ``OUT/.cache/clips`` as an absolute path (which workers on other machines reach only
+    if they mount it by that name)."""
+    from enews_audio.speech.dask import DaskExecutor
+
+    store = clip_store or str((out / ".cache" / "clips").resolve())
+    return DaskExecutor.connect(address, store), store
 
 
 def load_batch(path: Path, out: Path) -> Batch:

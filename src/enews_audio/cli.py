@@ -198,16 +198,9 @@ def batch_command(
     loaded = batch.load_batch(papers, out)
     if clip_store is not None:
         batch.check_store(clip_store)
-    executor = None
-    if cluster is not None:
-        from enews_audio.speech.dask import DaskExecutor
-
-        # The workers reach the store by this name: an absolute path (on a file system they all mount).
-        clip_store = clip_store or str((out / ".cache" / "clips").resolve())
-        executor = DaskExecutor.connect(cluster, clip_store)
-        err.print(
-            f"speaking on the cluster at {cluster}: {executor.workers()} worker(s) now", highlight=False
-        )
+    executor, clip_store = batch.cluster(cluster, out, clip_store) if cluster else (None, clip_store)
+    if executor is not None:
+        err.print(f"speaking on the cluster at {cluster}: {executor.workers()} workers now", highlight=False)
     try:
         with _ProgressBar() as on_progress:
             report = batch.run(

@@ -59,7 +59,7 @@ def test_on_the_cluster_the_workers_speak_and_the_output_is_the_local_build(tmp_
     engines = made_here(monkeypatch)
     remote = cli("batch", papers, "-o", tmp_path / "remote", "--cluster", cluster.scheduler_address)
     assert remote.exit_code == 0, remote.output
-    assert "speaking on the cluster at tcp://127.0.0.1:" in remote.stderr
+    assert "speaking on the cluster at tcp://127.0.0.1:" in remote.stderr and "2 workers now" in remote.stderr
     assert engines and all(engine.calls == [] for engine in engines)  # the client spoke nothing
     assert len(list((tmp_path / "remote" / ".cache" / "clips").rglob("*.clip"))) > 10  # the workers did
 
