@@ -246,7 +246,7 @@ def script_command(
 @reported
 def lint_command(
     source: Source,
-    engine: Annotated[str, typer.Option(help="Whose lexicon counts as fixed: edge or offline.")] = "offline",
+    engine: Annotated[str, typer.Option(help="Whose voice and lexicon to check: edge or offline.")] = "offline",
     voice: Annotated[str | None, typer.Option(help="Voice whose lexicon entries apply.")] = None,
     lexicon: Lexicons = None,
     date: IssueDate = None,
@@ -254,12 +254,12 @@ def lint_command(
     page_cache: PageCache = None,
     profiles: Profiles = None,
 ) -> None:
-    """List words a voice may misread (polyphones, Latin, leftover digits, odd symbols) with their place."""
+    """List words the engine's voice may misread (readings, names, Latin, leftover digits) with their place."""
     lex = _lexicon(engine, voice, lexicon)
     settings = _reading(
         Path("output"), date, fetch_delay, page_cache, profiles, text=text.TextSettings(lexicon=lex)
     )
-    findings = pipeline.lint(source, settings)
+    findings = pipeline.lint(source, settings, engine)
     out.print(text.format_findings(findings), end="", markup=False, highlight=False)
     out.print(f"{len(findings)} finding(s)", highlight=False)
 
