@@ -246,7 +246,7 @@ def script_command(
 @reported
 def lint_command(
     source: Source,
-    engine: Annotated[str, typer.Option(help="Whose voice and lexicon to check: edge or offline.")] = "offline",
+    engine: Annotated[str, typer.Option(help="Whose voice to check: edge or offline.")] = "offline",
     voice: Annotated[str | None, typer.Option(help="Voice whose lexicon entries apply.")] = None,
     lexicon: Lexicons = None,
     date: IssueDate = None,

@@ -40,6 +40,8 @@ KNOWN_VOICES = {
 }
 REFUSED_VOICES = {"zf_xiaoni": "it reads tones wrongly (55 % toned-pinyin error)"}
 
+# Bumped whenever the same text is voiced differently (reading rules, trimming): cached clips are remade.
+READINGS = "r2"  # r2: 一/不 tone sandhi
 _STYLE_DIM = 256
 _EDGE_SILENCE = 0.003  # about -50 dBFS: quieter than this at either end is the model's padding
 _KEEP_SILENCE = int(0.05 * SAMPLE_RATE)  # keep 50 ms of it, so a word's onset isn't clipped
@@ -71,7 +73,7 @@ class OfflineEngine:
         self._threads = threads
         self._session: Any = None
         self._lock = threading.Lock()
-        self.identity = f"kokoro-v1.0-int8/{voice.name}/rate{voice.rate:+d}/{sha[:12]}"
+        self.identity = f"kokoro-v1.0-int8/{voice.name}/rate{voice.rate:+d}/{sha[:12]}/{READINGS}"
         if self._overrides:
             lexicon = json.dumps(self._overrides, ensure_ascii=False, sort_keys=True).encode()
             self.identity += f"/lex-{hashlib.sha256(lexicon).hexdigest()[:12]}"
