@@ -20,12 +20,14 @@ taken, never the numbers.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import hashlib
 import json
 import os
 import sys
 import tempfile
 import time
+from collections.abc import Iterator
 from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 
@@ -37,7 +39,7 @@ sys.path.insert(0, str(Path(__file__).parent))  # asr.py and pinyin_score.py bes
 import asr
 from pinyin_score import Match, best_match, syllables, total_rate, written_to_spoken
 
-from enews_audio import pipeline
+from enews_audio import pipeline, reading
 from enews_audio.audio import AudioSettings
 from enews_audio.model import Part
 from enews_audio.speech.engine import Voice
@@ -58,6 +60,7 @@ class Variant:
     trim: tuple[float, float] | None = None  # (silence threshold, seconds kept) at each clip edge
     pauses: float | None = None  # scale every pause by this
     audio: dict = field(default_factory=dict)  # AudioSettings overrides
+    sandhi: bool = True  # False: 一 and 不 keep pypinyin's tones, as before issue 12
     note: str = ""
 
 
@@ -72,6 +75,7 @@ VARIANTS = {
     "trim-keep150": Variant(trim=(0.003, 0.15), note="keep 150 ms of each clip's edge silence"),
     "trim-quiet": Variant(trim=(0.0005, 0.05), note="only trim below -66 dBFS"),
     "notrim": Variant(trim=(0.0, 0.0), note="keep the model's padding"),
+    "nosandhi": Variant(sandhi=False, note="一/不 with pypinyin's tones (no sandhi rules)"),
     "pauses2x": Variant(pauses=2.0, note="every pause twice as long"),
     "pauses0.5x": Variant(pauses=0.5, note="every pause half as long"),
     "raw-level": Variant(audio={"loudness": None}, note="no loudness gain, no limiter"),
@@ -152,6 +156,18 @@ def _decode(path: Path) -> np.ndarray:
     return np.frombuffer(sound.samples, dtype=np.float32)
 
 
+@contextlib.contextmanager
+def _sandhi(on: bool) -> Iterator[None]:
+    """Switch the offline voice's 一/不 rules off for one build (the readings module looks them up by name)."""
+    saved = reading.sandhi
+    if not on:
+        reading.sandhi = lambda chars, syllables, word_ends=frozenset(): list(syllables)
+    try:
+        yield
+    finally:
+        reading.sandhi = saved
+
+
 def score_episodes(
     sentences: list[Sentence], variant: Variant, cache: Path, lexicon, cut: bool
 ) -> tuple[list[Match], list[Match] | None, dict]:  # type: ignore[no-untyped-def]
@@ -164,13 +180,16 @@ def score_episodes(
     if variant.max_chars:
         text = replace(text, max_chars=variant.max_chars)
     engine = BenchEngine(cache, variant.trim, dict(lexicon.pinyin))
+    if not variant.sandhi:
+        engine.identity += "/nosandhi"  # clips are cached by spoken text, which sandhi does not change
     times: dict = {}
     with tempfile.TemporaryDirectory(prefix="intelligibility-") as out:
         settings = pipeline.BuildSettings(
             Path(out), text=text, audio=AudioSettings(**variant.audio), cache_dir=cache / "clips"
         )
         start = time.perf_counter()
-        report = pipeline.build(ARTICLES, engine, settings)
+        with _sandhi(variant.sandhi):
+            report = pipeline.build(ARTICLES, engine, settings)
         times["build_s"] = round(time.perf_counter() - start, 1)
         times["synthesis_s"] = round(engine.synthesis_seconds, 1)
         times["audio_min"] = round(sum(e.duration for e in report.episodes) / 60, 2)

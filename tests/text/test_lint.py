@@ -30,8 +30,8 @@ def test_a_reading_pypinyin_takes_across_a_word_is_found_with_its_place():
 
 
 def test_the_shipped_lexicon_fixes_what_it_lists():
-    text = "这门手艺已经传到第四代，闵行区也来学习。"
-    assert _found(lint(_issue(text)), "reading") == {"传到", "闵行"}
+    text = "这门手艺已经传到第四代，闵行区有三十人参加学习。"
+    assert _found(lint(_issue(text)), "reading") == {"传到", "闵行", "参加"}  # 人参 (ginseng) across words
     shipped = TextSettings(lexicon=load_lexicon("offline", "zf_xiaobei"))
     assert lint(_issue(text), shipped) == []
 
