@@ -45,6 +45,7 @@ from enews_audio.model import Part
 from enews_audio.speech.engine import Voice
 from enews_audio.speech.mp3 import SAMPLE_RATE
 from enews_audio.speech.offline import OfflineEngine
+from enews_audio.speech.phonemes import to_token_ids
 from enews_audio.text import TextSettings, load_lexicon, to_script
 
 ARTICLES = Path(__file__).parent / "articles" / "issue.toml"
@@ -61,6 +62,7 @@ class Variant:
     pauses: float | None = None  # scale every pause by this
     audio: dict = field(default_factory=dict)  # AudioSettings overrides
     sandhi: bool = True  # False: 一 and 不 keep pypinyin's tones, as before issue 12
+    lead: str = ""  # phonemes put before every model call (a pause to start from)
     note: str = ""
 
 
@@ -75,6 +77,9 @@ VARIANTS = {
     "trim-keep150": Variant(trim=(0.003, 0.15), note="keep 150 ms of each clip's edge silence"),
     "trim-quiet": Variant(trim=(0.0005, 0.05), note="only trim below -66 dBFS"),
     "notrim": Variant(trim=(0.0, 0.0), note="keep the model's padding"),
+    "lead-comma": Variant(
+        lead=",", note="every model call starts with a pause mark (a run-up to syllable one)"
+    ),
     "nosandhi": Variant(sandhi=False, note="一/不 with pypinyin's tones (no sandhi rules)"),
     "pauses2x": Variant(pauses=2.0, note="every pause twice as long"),
     "pauses0.5x": Variant(pauses=0.5, note="every pause half as long"),
@@ -87,8 +92,13 @@ VARIANTS = {
 class BenchEngine(OfflineEngine):
     """The offline engine with its model output cached on disk by token ids, and trimming as a variant."""
 
-    def __init__(self, cache: Path, trim: tuple[float, float] | None, overrides: dict[str, str]) -> None:
+    def __init__(
+        self, cache: Path, trim: tuple[float, float] | None, overrides: dict[str, str], lead: str = ""
+    ) -> None:
         super().__init__(Voice(VOICE), overrides=overrides)
+        self._lead = [to_token_ids(lead)[0]] if lead else []
+        if lead:
+            self.identity += f"/lead-{lead}"
         self._raw_dir = cache / "model"
         self._raw_dir.mkdir(parents=True, exist_ok=True)
         self._trim_at = trim
@@ -97,6 +107,7 @@ class BenchEngine(OfflineEngine):
             self.identity += f"/trim-{trim[0]}-{trim[1]}"
 
     def _model_audio(self, ids: list[int]) -> np.ndarray:
+        ids = self._lead + ids
         key = hashlib.sha256(f"{VOICE}/{self._speed}/{ids}".encode()).hexdigest()
         path = self._raw_dir / f"{key}.npy"
         if path.is_file():
@@ -179,7 +190,7 @@ def score_episodes(
     text = replace(defaults, lexicon=lexicon, **pauses)
     if variant.max_chars:
         text = replace(text, max_chars=variant.max_chars)
-    engine = BenchEngine(cache, variant.trim, dict(lexicon.pinyin))
+    engine = BenchEngine(cache, variant.trim, dict(lexicon.pinyin), variant.lead)
     if not variant.sandhi:
         engine.identity += "/nosandhi"  # clips are cached by spoken text, which sandhi does not change
     times: dict = {}

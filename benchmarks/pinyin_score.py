@@ -19,6 +19,14 @@ _PIECES = re.compile(r"(?P<han>[\u3007\u3400-\u9fff]+)|(?P<latin>[A-Za-z]+)|(?P<
 # Same sound, different writing: the digit 1 said yāo, 两 for 2, 〇 for zero.
 _SAME = str.maketrans({"幺": "一", "两": "二", "〇": "零"})
 _DIGITS = "零一二三四五六七八九"
+# Whisper writes phone and ISBN numbers in groups, with hyphens or spaces as it likes (139-5712-3456): one
+# number, whatever the grouping, so that the grouping it picks does not count as an error.
+_GROUPED = re.compile(r"(\+\s?\d{1,3}[-\s])?(\d+(?:[-\s]\d+){2,})")
+
+
+def _join_groups(m: re.Match[str]) -> str:
+    prefix = "+" + re.sub(r"\D", "", m[1]) + " " if m[1] else ""
+    return prefix + re.sub(r"[-\s]", "", m[2])
 
 
 @cache
@@ -34,7 +42,8 @@ def written_to_spoken(text: str) -> str:
 
     from enews_audio.text.normalize import normalize
 
-    text = normalize(_t2s().convert(text))
+    text = _GROUPED.sub(_join_groups, _t2s().convert(text))
+    text = normalize(text)
     if re.search(r"\d", text):
         with contextlib.suppress(ValueError, KeyError, IndexError):  # cn2an gives up on odd spans
             text = cn2an.transform(text, "an2cn")

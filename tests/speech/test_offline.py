@@ -70,6 +70,15 @@ def test_same_text_gives_the_same_bytes(engine, clip):
     assert asyncio.run(engine.synthesize(SHORT)).audio == clip.audio
 
 
+@pytest.mark.kokoro
+@needs_weights
+def test_untrimmed_render_keeps_the_models_padding_and_the_same_speech(engine):
+    trimmed, raw = engine.render(SHORT), engine.render(SHORT, trim=False)
+    assert raw.size - trimmed.size > 0.5 * SAMPLE_RATE  # the model pads ≈0.35 s before and ≈1 s after
+    start = int(np.flatnonzero(np.abs(raw) > 0.003)[0]) - int(0.05 * SAMPLE_RATE)  # trimming keeps 50 ms
+    assert np.array_equal(raw[start : start + trimmed.size], trimmed)
+
+
 def test_text_with_nothing_to_say_is_refused():
     with pytest.raises(SpeechError, match="nothing speakable"):
         asyncio.run(OfflineEngine(Voice("zf_xiaobei")).synthesize("☺，。"))

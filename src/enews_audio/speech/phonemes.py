@@ -47,7 +47,7 @@ _MARKS = {c: ZHG2P.map_punctuation(c) for c in "、，。．！：；？«»《�
     "〈": "“", "〉": "”", "〔": "(", "〕": ")", "［": "(", "］": ")",
 }  # fmt: skip
 _OPENING = frozenset("“(")
-_SILENT = frozenset("·•・'")  # separators inside names and words: no sound, nothing lost
+_SILENT = frozenset("·•・'-")  # separators inside names and words (5G-A): no sound, nothing lost
 PAUSES = frozenset(';:,.!?—…"()“” ')  # symbols that make no syllable
 
 
