@@ -46,7 +46,7 @@ from enews_audio.speech.engine import Voice
 from enews_audio.speech.mp3 import SAMPLE_RATE
 from enews_audio.speech.offline import OfflineEngine
 from enews_audio.speech.phonemes import to_token_ids
-from enews_audio.text import TextSettings, load_lexicon, to_script
+from enews_audio.text import Pauses, TextSettings, load_lexicon, to_script
 
 ARTICLES = Path(__file__).parent / "articles" / "issue.toml"
 VOICE = "zf_xiaobei"
@@ -141,7 +141,7 @@ class Sentence:
 
 def references(lexicon) -> list[Sentence]:  # type: ignore[no-untyped-def]
     """Every article sentence as the voice is meant to say it (whole sentences: packing is a variant)."""
-    issue = pipeline.load(ARTICLES, pipeline.BuildSettings(Path("unused")))
+    issue = pipeline.load(ARTICLES, pipeline.ReadSettings())
     script = to_script(issue, TextSettings(max_chars=10_000, lexicon=lexicon))
     return [
         Sentence(p.page.code, p.page.articles[u.article].title, u.spoken, tuple(syllables(u.spoken)))
@@ -182,12 +182,13 @@ def _sandhi(on: bool) -> Iterator[None]:
 def score_episodes(
     sentences: list[Sentence], variant: Variant, cache: Path, lexicon, cut: bool
 ) -> tuple[list[Match], list[Match] | None, dict]:  # type: ignore[no-untyped-def]
-    defaults = TextSettings()
-    pauses = {}
+    text = TextSettings(lexicon=lexicon)
     if variant.pauses:
-        names = ("sentence_pause", "paragraph_pause", "heading_pause", "article_pause")
-        pauses = {n: getattr(defaults, n) * variant.pauses for n in names}
-    text = replace(defaults, lexicon=lexicon, **pauses)
+        p, k = text.pauses, variant.pauses
+        scaled = Pauses(
+            sentence=p.sentence * k, paragraph=p.paragraph * k, heading=p.heading * k, article=p.article * k
+        )
+        text = replace(text, pauses=scaled)
     if variant.max_chars:
         text = replace(text, max_chars=variant.max_chars)
     engine = BenchEngine(cache, variant.trim, dict(lexicon.pinyin), variant.lead)
@@ -196,7 +197,10 @@ def score_episodes(
     times: dict = {}
     with tempfile.TemporaryDirectory(prefix="intelligibility-") as out:
         settings = pipeline.BuildSettings(
-            Path(out), text=text, audio=AudioSettings(**variant.audio), cache_dir=cache / "clips"
+            Path(out),
+            read=pipeline.ReadSettings(text=text),
+            audio=AudioSettings(**variant.audio),
+            cache_dir=cache / "clips",
         )
         start = time.perf_counter()
         with _sandhi(variant.sandhi):

@@ -1,2 +1,37 @@
 """Its presence puts ``tests/`` on sys.path (pytest's default "prepend" import mode), so test files
 anywhere below can ``from fake_edge import FakeEdge``."""
+
+import contextlib
+import resource
+import signal
+
+import pytest
+
+
+@pytest.fixture(autouse=True)
+def _own_user_data(tmp_path_factory, monkeypatch):
+    """A user data folder of the test's own (also for the builds it runs as subprocesses), so no test reads a
+    voice list refreshed on this machine or writes one there."""
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path_factory.mktemp("data")))
+
+
+@pytest.fixture
+def full_disk():
+    """``with full_disk(n):`` writes of this process past ``n`` bytes of a file fail as on a full disk.
+
+    The real failure through the real system calls (EFBIG, "File too large", from RLIMIT_FSIZE), where
+    permissions can't be used to make one: the tests may run as root.
+    """
+
+    @contextlib.contextmanager
+    def limited(nbytes: int):
+        soft, hard = resource.getrlimit(resource.RLIMIT_FSIZE)
+        previous = signal.signal(signal.SIGXFSZ, signal.SIG_IGN)  # else the kernel kills the process
+        resource.setrlimit(resource.RLIMIT_FSIZE, (nbytes, hard))
+        try:
+            yield
+        finally:
+            resource.setrlimit(resource.RLIMIT_FSIZE, (soft, hard))
+            signal.signal(signal.SIGXFSZ, previous)
+
+    return limited

@@ -1,8 +1,9 @@
 """A stand-in for the edge-tts service on 127.0.0.1 that speaks its wire format and fails on demand.
 
-The real ``edge_tts`` library talks to it (point it here with ``fake.use(monkeypatch)`` or
-``EdgeEngine(voice, url=fake.url)``), so the tests exercise the library's parsing and its quirks,
-not a mock of them. Audio is silent MP3 whose length matches the boundary events sent with it.
+The real ``edge_tts`` library talks to it (point it here with ``EdgeEngine(voice, url=fake.url)``, or
+``$ENEWS_EDGE_URL``: the ``edge_url`` fixture of ``tests/speech``), so the tests exercise the library's
+parsing and its quirks, not a mock of them. Audio is silent MP3 whose length matches the boundary events
+sent with it.
 """
 
 from __future__ import annotations
@@ -162,11 +163,6 @@ class FakeEdge:
         return f"ws://127.0.0.1:{self.port}/edge/v1?TrustedClientToken=fake"
 
     @property
-    def voices_url(self) -> str:
-        """Where edge-tts finds the voice list here (patch ``edge_tts.voices.VOICE_LIST`` with it)."""
-        return f"http://127.0.0.1:{self.port}/voices/list?trustedclienttoken=fake"
-
-    @property
     def count(self) -> int:
         """Connections made, including refused and stalled ones."""
         return self._count
@@ -186,11 +182,6 @@ class FakeEdge:
     def fail_next(self, fault: Fault, times: int = 1) -> None:
         with self._lock:
             self._pending.extend([fault] * times)
-
-    def use(self, monkeypatch) -> None:
-        """Point engines built afterwards at this fake via ``ENEWS_EDGE_URL``."""
-        use_loopback(monkeypatch)
-        monkeypatch.setenv("ENEWS_EDGE_URL", self.url)
 
     def __enter__(self) -> FakeEdge:
         sock = socket.socket()

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from enews_audio.config import Config, PaperConfig, load_config
+from enews_audio.config import Config, load_config
 from enews_audio.errors import EnewsError, UsageError
 from enews_audio.publish import PublishSettings
 
@@ -43,7 +43,7 @@ def full(tmp_path: Path) -> Path:
 def test_every_key_is_read_and_the_cover_resolved_against_the_file(full):
     config = load_config(full)
     assert config.path == full
-    assert config.paper == PaperConfig(
+    assert config.paper == PublishSettings(
         title="山城晚报·有声版",
         author="山城晚报社",
         owner_email="audio@example.org",
@@ -53,7 +53,7 @@ def test_every_key_is_read_and_the_cover_resolved_against_the_file(full):
         language="zh-cn",
         description="每天清晨，逐版朗读。",
         locked=False,
-        cover=(full.parent / "art" / "cover.png").resolve(),
+        artwork=(full.parent / "art" / "cover.png").resolve(),
     )
 
 
@@ -93,7 +93,7 @@ def test_no_file_means_the_defaults(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     assert load_config(None) == Config()
     assert Config().publish_settings() == PublishSettings()
-    assert load_config(write(tmp_path, "", "empty.toml")).paper == PaperConfig()
+    assert load_config(write(tmp_path, "", "empty.toml")).paper == PublishSettings()
 
 
 def one_line_error(path: Path) -> str:

@@ -1,5 +1,6 @@
 """Whole builds through pipeline.build: the real offline voice end to end, and failure handling with fakes."""
 
+import asyncio
 import datetime as dt
 import importlib.util
 import io
@@ -11,29 +12,23 @@ import podcastparser
 import pytest
 
 from enews_audio.audio import read_chapters
-from enews_audio.errors import EngineUnavailableError
+from enews_audio.errors import EngineUnavailableError, PublishError
 from enews_audio.pipeline import BuildSettings, build
-from enews_audio.publish import PublishSettings
-from enews_audio.speech import FakeEngine, Voice
-from enews_audio.speech.fake import silent_clip
+from enews_audio.publish import PublishSettings, publish_issue
+from enews_audio.speech.engine import Voice
+from enews_audio.speech.fake import FakeEngine, silent_clip
+from issue_toml import issue_toml
 
-MANIFEST = """
-paper = "山城晚报"
-date = 2026-02-14
-
-[[pages]]
-code = "B02"
-name = "乡村"
-
-[[pages.articles]]
-title = "果园迎来 采摘季"
-byline = "记者 吴桐"
-paragraphs = ["今年收成好。"]
-
-[[pages.articles]]
-title = "新桥通车"
-paragraphs = ["大桥全长3.5公里。"]
-"""
+B02 = (
+    "B02",
+    "乡村",
+    (
+        {"title": "果园迎来 采摘季", "byline": "记者 吴桐", "paragraphs": ["今年收成好。"]},
+        {"title": "新桥通车", "paragraphs": ["大桥全长3.5公里。"]},
+    ),
+)
+B03 = ("B03", "民生", ({"title": "菜价平稳", "paragraphs": ["本周蔬菜价格总体平稳。"]},))
+MANIFEST = issue_toml("山城晚报", "2026-02-14", [B02])
 
 
 def _issue(tmp_path: Path) -> Path:
@@ -120,18 +115,7 @@ def test_issue_date_and_titles_reach_the_record(tmp_path):
     assert "新桥通车" in record and "fake/1" in record
 
 
-TWO_PAGES = (
-    MANIFEST
-    + """
-[[pages]]
-code = "B03"
-name = "民生"
-
-[[pages.articles]]
-title = "菜价平稳"
-paragraphs = ["本周蔬菜价格总体平稳。"]
-"""
-)
+TWO_PAGES = issue_toml("山城晚报", "2026-02-14", [B02, B03])
 
 
 def _down_on(word):
@@ -179,6 +163,43 @@ def test_allow_gaps_publishes_with_a_spoken_notice_and_says_so(tmp_path):
         if "B03" in i.title
     ]
     assert "语音暂缺" in item.description and "菜价平稳" in item.description
+
+
+def test_one_build_speaks_on_one_event_loop_from_the_first_clip_to_closing_the_engine(tmp_path):
+    """An engine holding a connection pool needs its calls on the loop that opened it."""
+    loops = []
+    down = _down_on("价格")
+
+    class Engine(FakeEngine):
+        async def aclose(self):
+            loops.append(("aclose", asyncio.get_running_loop()))
+
+    def speak(text):
+        loops.append((text, asyncio.get_running_loop()))
+        return down(text)
+
+    source = tmp_path / "issue.toml"
+    source.write_text(TWO_PAGES, encoding="utf-8")
+    build(source, Engine(speak), BuildSettings(out_dir=tmp_path / "out", attempts=1, allow_gaps=True))
+    assert "本段语音暂缺。" in [what for what, _ in loops]  # the placeholder was asked for too
+    assert loops[-1][0] == "aclose" and [what for what, _ in loops].count("aclose") == 1
+    assert len({id(loop) for _, loop in loops}) == 1
+
+
+def test_a_file_publishing_cannot_write_is_one_publish_error_naming_it(tmp_path, full_disk):
+    source = _issue(tmp_path)
+    settings = _settings(tmp_path)
+    feed = settings.out_dir / "shanchengwanbao" / "feed.xml"
+    feed.mkdir(parents=True)  # something in the way of the feed
+    with pytest.raises(PublishError, match=rf"^cannot publish {feed}: Is a directory$"):
+        build(source, FakeEngine(), settings)
+    feed.rmdir()
+    report = build(source, FakeEngine(), settings)
+    with (
+        full_disk(16),
+        pytest.raises(PublishError, match=r"^cannot publish .*/b02\.chapters\.json: File too large$"),
+    ):
+        publish_issue(feed.parent, report.issue, report.episodes, settings.publish)
 
 
 def test_an_unchanged_rebuild_reuses_every_episode_and_a_changed_page_is_remade(tmp_path):

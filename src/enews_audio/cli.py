@@ -15,11 +15,11 @@ from rich.table import Column, Table
 
 from enews_audio import __version__, pipeline, speech, text
 from enews_audio import serve as server
-from enews_audio.config import load_config
-from enews_audio.errors import EnewsError, UsageError
+from enews_audio.errors import EnewsError
+from enews_audio.model import Edition
 from enews_audio.model import Progress as StageProgress
-from enews_audio.pipeline import BuildReport, BuildSettings
-from enews_audio.sources import FetchSettings
+from enews_audio.options import BuildOptions, build_options
+from enews_audio.pipeline import BuildReport
 
 app = typer.Typer(
     help="Turn a Chinese newspaper issue into per-page podcast episodes with chapters and an RSS feed.",
@@ -96,37 +96,18 @@ ScriptFile = Annotated[
 ]
 
 
-def _reading(
-    out_dir: Path,
-    date: dt.datetime | None,
-    fetch_delay: float,
-    page_cache: Path | None,
-    profiles: Path | None,
-    **more: Any,
-) -> BuildSettings:
-    return BuildSettings(
-        out_dir=out_dir,
-        date=date.date() if date else None,
-        fetch=FetchSettings(cache_dir=page_cache, delay=fetch_delay),
-        profiles=profiles,
-        **more,
-    )
-
-
-def _lexicon(engine: str, voice: str | None, extra: list[Path] | None) -> text.Lexicon:
-    if engine not in LEXICON_ENGINES:
-        raise UsageError(f"--engine: no lexicon for {engine!r} (choose from {', '.join(LEXICON_ENGINES)})")
-    return text.load_lexicon(engine, voice or "", extra or [])
-
-
-LEXICON_ENGINES = ("edge", "offline")
+def _options(command: str, given: dict[str, Any], *, leave: tuple[str, ...] = ()) -> BuildOptions:
+    """A command's parameters (named as BuildOptions' keys) as BuildOptions, checked like a batch file's."""
+    values = {k: v for k, v in given.items() if k not in leave}
+    values |= {"date": values["date"] and values["date"].date(), "lexicon": values["lexicon"] or []}
+    return build_options(values, where=f"enews-audio {command}")
 
 
 @app.command("build")
 @reported
 def build_command(
     source: Source,
-    out_dir: Annotated[Path, typer.Option("--out", "-o", help="Where episodes and the feed go.")] = Path(
+    out: Annotated[Path, typer.Option("--out", "-o", help="Where episodes and the feed go.")] = Path(
         "output"
     ),
     preset: Annotated[str | None, typer.Option(help="news, slow, fast, or a preset .toml file.")] = None,
@@ -156,13 +137,21 @@ def build_command(
     allow_gaps: Annotated[
         bool, typer.Option("--allow-gaps", help="Publish with a spoken notice where a sentence failed.")
     ] = False,
+    editions: Annotated[
+        list[Edition] | None,
+        typer.Option(
+            "--edition",
+            help="Also make daisy (a DAISY 2.02 book), usb (an MP3 per article) or slow (the issue spoken "
+            "slower); repeatable [default: the config's editions].",
+        ),
+    ] = None,
     lexicon: Lexicons = None,
     script: ScriptFile = None,
     date: IssueDate = None,
     fetch_delay: FetchDelay = 1.0,
     page_cache: PageCache = None,
     profiles: Profiles = None,
-    cache_dir: Annotated[
+    cache: Annotated[
         Path | None, typer.Option("--cache", help="Clip cache folder [default: OUT/.cache/clips].")
     ] = None,
     concurrency: Annotated[
@@ -173,40 +162,10 @@ def build_command(
     ] = 4,
 ) -> None:
     """Build SOURCE into one MP3 per page, transcripts, chapters, the feed and a web edition (pipeline.build)."""
-    paper = load_config(config)
-    chosen_preset = speech.load_preset(preset) if preset else None
-    extra_lexicons = lexicon or []
-    offline_pinyin = text.load_lexicon("offline", voice or "", extra_lexicons).pinyin
-    chosen = speech.select_engine(
-        engine, voice, rate=rate, pitch=pitch, volume=volume, preset=chosen_preset, proxy=proxy,
-        pinyin=offline_pinyin, on_choice=lambda m: err.print(m, highlight=False),
-    )  # fmt: skip
-    pauses = chosen_preset.pauses if chosen_preset else None
-    text_settings = text.TextSettings(
-        lexicon=text.load_lexicon(chosen.name, chosen.voice.name, extra_lexicons),
-        script=script,
-        **(
-            {}
-            if pauses is None
-            else dict(
-                sentence_pause=pauses.sentence,
-                paragraph_pause=pauses.paragraph,
-                heading_pause=pauses.heading,
-                article_pause=pauses.article,
-            )
-        ),
-    )
-    settings = _reading(
-        out_dir, date, fetch_delay, page_cache, profiles,
-        text=text_settings,
-        publish=paper.publish_settings(base_url=base_url, keep=keep),
-        cache_dir=cache_dir, concurrency=concurrency, attempts=attempts, allow_gaps=allow_gaps,
-    )  # fmt: skip
-    try:
-        with _ProgressBar() as on_progress:
-            report = pipeline.build(source, chosen, settings, on_progress)
-    finally:
-        speech.close_engine(chosen)
+    options = _options("build", locals())
+    chosen, settings = pipeline.prepare(options, on_choice=lambda m: err.print(m, highlight=False))
+    with _ProgressBar() as on_progress:
+        report = pipeline.build(source, chosen, settings, on_progress)  # closes the engine when done
     _print_report(report)
     if not report.ok:
         raise typer.Exit(3)
@@ -229,15 +188,7 @@ def script_command(
     profiles: Profiles = None,
 ) -> None:
     """Print, per page, the utterances that would be spoken, without synthesising (pipeline.script)."""
-    lex = _lexicon(engine, voice, lexicon)
-    settings = _reading(
-        Path("output"),
-        date,
-        fetch_delay,
-        page_cache,
-        profiles,
-        text=text.TextSettings(lexicon=lex, script=script),
-    )
+    settings = pipeline.proofing(_options("script", locals(), leave=("spoken",)))
     proof = text.format_script(pipeline.script(source, settings), spoken=spoken)
     out.print(proof, end="", markup=False, highlight=False)
 
@@ -255,10 +206,7 @@ def lint_command(
     profiles: Profiles = None,
 ) -> None:
     """List words the engine's voice may misread (readings, names, Latin, leftover digits) with their place."""
-    lex = _lexicon(engine, voice, lexicon)
-    settings = _reading(
-        Path("output"), date, fetch_delay, page_cache, profiles, text=text.TextSettings(lexicon=lex)
-    )
+    settings = pipeline.proofing(_options("lint", locals()))
     findings = pipeline.lint(source, settings, engine)
     out.print(text.format_findings(findings), end="", markup=False, highlight=False)
     out.print(f"{len(findings)} finding(s)", highlight=False)
@@ -268,7 +216,7 @@ def lint_command(
 @reported
 def voices_command(
     refresh: Annotated[
-        bool, typer.Option("--refresh", help="Fetch the live edge-tts list and save it as the snapshot.")
+        bool, typer.Option("--refresh", help="Fetch the live edge-tts list into your data folder.")
     ] = False,
     proxy: Annotated[str | None, typer.Option(help="Proxy for edge-tts, e.g. http://127.0.0.1:8080.")] = None,
 ) -> None:
@@ -335,6 +283,9 @@ class _ProgressBar:
         self._bar.stop()
 
     def _update(self, p: StageProgress) -> None:
+        if p.stage == "wait":  # another build of the paper is running: said once, also under cron
+            err.print(p.detail, markup=False, highlight=False)
+            return
         if p.stage not in self._tasks:
             self._tasks[p.stage] = self._bar.add_task(self.LABELS.get(p.stage, p.stage), total=p.total)
         self._bar.update(self._tasks[p.stage], completed=p.done, total=p.total)
@@ -359,12 +310,18 @@ def _print_report(report: BuildReport) -> None:
             )
         out.print(table)
         out.print(f"episodes in {report.issue_dir}", highlight=False)
+        if report.slow:
+            out.print(f"slow edition: {', '.join(e.path for e in report.slow)}", highlight=False)
         out.print(f"feed: {report.feed}", highlight=False)
     for gap in report.gaps:
         err.print(
             f"gap: {gap.page} 《{gap.article}》 “{gap.sentence[:30]}”: {gap.reason}",
             markup=False,
             highlight=False,
+        )
+    if slow := sorted({f.page for f in report.slow_failures}):
+        err.print(
+            f"error: page(s) {', '.join(slow)} have no slow edition: sentences failed (rerun to resume)"
         )
     if report.failures:
         pages = sorted({f.page for f in report.failures})

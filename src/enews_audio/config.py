@@ -11,58 +11,58 @@
     description = "……"
     locked = true                     # podcast:locked: other hosts must not import the feed
     cover = "art/cover.jpg"           # artwork, relative to this file
+    editions = ["daisy", "usb", "slow"]  # made besides the feed and web edition; --edition replaces it
 
-Every key is optional; options given on the command line win over the file.
+Every key is optional; options given on the command line win over the file. ``[paper]`` is read straight
+into ``PublishSettings`` (its schema, with its checks, lives with the feed writer).
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, fields, replace
+from collections.abc import Collection
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
-from enews_audio.errors import UsageError
+import msgspec
+
+from enews_audio.errors import EnewsError, UsageError
+from enews_audio.model import Edition
 from enews_audio.publish import PublishSettings
 from enews_audio.publish.cover import check_artwork
-from enews_audio.tomlfile import read_toml
+from enews_audio.tomlfile import Invalid, Schema, convert, message, read_toml, shown
 
 DEFAULT_NAME = "enews-audio.toml"
 
 
 @dataclass(frozen=True, slots=True)
-class PaperConfig:
-    title: str = ""
-    author: str = ""
-    owner_email: str = ""
-    category: str = "News"
-    base_url: str = ""
-    keep: int = 30
-    language: str = "zh-cn"
-    description: str = ""
-    locked: bool = True  # podcast:locked
-    cover: Path | None = None  # user-supplied artwork, already resolved against the file's folder
-
-
-@dataclass(frozen=True, slots=True)
 class Config:
-    paper: PaperConfig = field(default_factory=PaperConfig)
+    paper: PublishSettings = field(default_factory=PublishSettings)
     path: Path | None = None  # the file it was read from; None when there was none
 
-    def publish_settings(self, *, base_url: str | None = None, keep: int | None = None) -> PublishSettings:
+    def publish_settings(
+        self,
+        *,
+        base_url: str | None = None,
+        keep: int | None = None,
+        editions: Collection[Edition] | None = None,
+    ) -> PublishSettings:
         """The feed's settings, with command-line values (not None) overriding the file's."""
-        paper = self.paper
-        return PublishSettings(
-            base_url=paper.base_url if base_url is None else base_url,
-            keep=paper.keep if keep is None else keep,
-            title=paper.title,
-            author=paper.author,
-            language=paper.language,
-            category=paper.category,
-            owner_email=paper.owner_email,
-            description=paper.description,
-            locked=paper.locked,
-            artwork=paper.cover,
-        )
+        given = {
+            "base_url": base_url,
+            "keep": keep,
+            "editions": None if editions is None else frozenset(editions),
+        }
+        try:
+            return msgspec.structs.replace(self.paper, **{k: v for k, v in given.items() if v is not None})
+        except Invalid as exc:  # a command-line value the file would not have been allowed either
+            option = "--" + str(exc.keys[0]).replace("_", "-")
+            raise UsageError(f"{option}: {exc.what}") from None
+
+
+class _File(Schema):
+    """The file: only ``[paper]`` so far."""
+
+    paper: PublishSettings = msgspec.field(default_factory=PublishSettings)
 
 
 def load_config(path: Path | None = None) -> Config:
@@ -75,46 +75,25 @@ def load_config(path: Path | None = None) -> Config:
         path = Path(DEFAULT_NAME)
         if not path.is_file():
             return Config()
-    data = read_toml(path, UsageError, "config file")
-    if unknown := sorted(set(data) - {"paper"}):
-        raise UsageError(f"{path}: unknown table or key {unknown[0]!r} (only [paper] is read)")
-    paper = data.get("paper", {})
-    if not isinstance(paper, dict):
-        raise UsageError(f"{path}: paper must be a table ([paper])")
-    return Config(_paper(path, paper), path)
+    data, text = read_toml(path, UsageError, "config file")
+    paper = convert(data, _File, UsageError, where=str(path), text=text, base=path.parent).paper
+    if paper.artwork is not None:
+        try:
+            paper = msgspec.structs.replace(paper, artwork=_cover(paper.artwork))
+        except EnewsError as exc:
+            raise UsageError(message(str(path), ("paper", "cover"), str(exc), text)) from exc
+    return Config(paper=paper, path=path)
 
 
-def _paper(path: Path, table: dict[str, Any]) -> PaperConfig:
-    known = {f.name for f in fields(PaperConfig)}
-    if unknown := sorted(set(table) - known):
-        raise UsageError(f"{path}: unknown key paper.{unknown[0]} (known: {', '.join(sorted(known))})")
-    config = PaperConfig()
-    for key, value in table.items():
-        if key == "keep":
-            if not isinstance(value, int) or isinstance(value, bool) or value < 1:
-                raise UsageError(f"{path}: paper.keep must be a whole number of issues ≥ 1, not {value!r}")
-        elif key == "locked":
-            if not isinstance(value, bool):
-                raise UsageError(f"{path}: paper.locked must be true or false, not {value!r}")
-        elif not isinstance(value, str):
-            raise UsageError(f"{path}: paper.{key} must be a string, not {value!r}")
-        elif key in {"category", "language"} and not value.strip():
-            raise UsageError(f"{path}: paper.{key} must not be empty")
-        elif key == "owner_email" and ("@" not in value or any(c.isspace() for c in value)):
-            raise UsageError(f"{path}: paper.owner_email {value!r} is not an e-mail address")
-        elif key == "base_url" and value and not value.startswith(("http://", "https://")):
-            raise UsageError(f"{path}: paper.base_url must start with http:// or https://, not {value!r}")
-        elif key == "cover":
-            value = _cover(path, value)
-        config = replace(config, **{key: value})
-    return config
-
-
-def _cover(path: Path, value: str) -> Path:
-    cover = (path.parent / value).resolve()
+def _cover(cover: Path) -> Path:
+    try:
+        cover = cover.resolve()  # already relative to the file's folder
+        found = cover.is_file()
+    except (OSError, ValueError) as exc:  # a NUL byte, a name too long for the file system
+        raise UsageError(f"{shown(cover.name)} is not a usable file name ({exc})") from None
     if cover.suffix.lower() not in {".jpg", ".jpeg", ".png"}:
-        raise UsageError(f"{path}: paper.cover must be a .jpg or .png image, not {value!r}")
-    if not cover.is_file():
-        raise UsageError(f"{path}: paper.cover {value!r} not found (looked for {cover})")
+        raise UsageError(f"must be a .jpg or .png image, not {shown(cover.name)}")
+    if not found:
+        raise UsageError(f"{shown(cover.name)} not found (looked for {cover})")
     check_artwork(cover)  # a bad image fails now, before any speech is made
     return cover

@@ -3,36 +3,51 @@
 from __future__ import annotations
 
 import datetime as dt
-import os
+import functools
 import shutil
-import tempfile
-import threading
-from collections.abc import Callable, Mapping
-from concurrent.futures import Future, ThreadPoolExecutor
+from collections.abc import Callable, Collection
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from enews_audio import audio, publish, sources, speech, text
+from enews_audio import audio, editions, publish, sources, speech, text
+from enews_audio.atomic import remove_leftovers
+from enews_audio.config import load_config
 from enews_audio.errors import UsageError
-from enews_audio.model import Clip, Episode, Issue, PageScript, Progress, Script, episode_title
+from enews_audio.lock import paper_lock
+from enews_audio.model import Edition, Episode, Issue, Progress, Script
+from enews_audio.options import BuildOptions
+from enews_audio.speaking import OPENING, Failure, OnProgress, Spoken, speak_pages
+from enews_audio.speech.select import DEFAULT_VOICES
 
-OnProgress = Callable[[Progress], None]
-OPENING = "版面导读"  # where a failed sentence sits when it is the page's own line, not an article's
+__all__ = ["OPENING", "BuildReport", "BuildSettings", "Failure", "ReadSettings", "build", "prepare"]
+LEXICON_ENGINES = ("edge", "offline")  # the engines a lexicon is written for
+
+
+@dataclass(frozen=True, slots=True)
+class ReadSettings:
+    """How to read an issue and write what is said: all that ``script`` and ``lint`` need."""
+
+    date: dt.date | None = None  # which issue of an e-paper site
+    fetch: sources.FetchSettings | None = None
+    profiles: Path | None = None  # e-paper profiles TOML
+    text: text.TextSettings = field(default_factory=text.TextSettings)
 
 
 @dataclass(frozen=True, slots=True)
 class BuildSettings:
     out_dir: Path
-    text: text.TextSettings = field(default_factory=text.TextSettings)
+    read: ReadSettings = field(default_factory=ReadSettings)
     audio: audio.AudioSettings = field(default_factory=audio.AudioSettings)
     publish: publish.PublishSettings = field(default_factory=publish.PublishSettings)
     cache_dir: Path | None = None  # default: <out_dir>/.cache/clips
     concurrency: int | None = None
     attempts: int = 4
     allow_gaps: bool = False  # publish a page with a spoken notice where a sentence could not be made
-    date: dt.date | None = None  # which issue of an e-paper site
-    fetch: sources.FetchSettings | None = None
-    profiles: Path | None = None  # e-paper profiles TOML
+    slow: editions.SlowEdition | None = None  # given when, and only when, publish.editions has it
+
+    def __post_init__(self) -> None:
+        if (Edition.SLOW in self.publish.editions) != (self.slow is not None):
+            raise ValueError("the slow edition needs both: Edition.SLOW in publish.editions, and slow")
 
     @property
     def speech(self) -> speech.SpeechSettings:
@@ -40,14 +55,66 @@ class BuildSettings:
         return speech.SpeechSettings(cache, concurrency=self.concurrency, attempts=self.attempts)
 
 
-@dataclass(frozen=True, slots=True)
-class Failure:
-    """A sentence that could not be spoken, and where it sits in the paper."""
+def prepare(
+    options: BuildOptions, on_choice: Callable[[str], None] | None = None
+) -> tuple[speech.Engine, BuildSettings]:
+    """The engine and settings ``options`` ask for: what ``enews-audio build`` runs, for any caller.
 
-    page: str
-    article: str  # headline, or OPENING for the page's own lines
-    sentence: str
-    reason: str
+    The paper's config and the preset are read first (a mistake there fails before the edge service is
+    probed); the voice is chosen before its lexicon is loaded, so a lexicon's entries for that voice apply
+    (the offline voice's pinyin too). ``on_choice`` is told which engine "auto" picked and why. ``build``
+    closes the engine when it is done.
+    """
+    config = load_config(options.config)
+    preset = speech.load_preset(options.preset) if options.preset else None
+    lexicons = functools.cache(lambda engine, voice: text.load_lexicon(engine, voice, options.lexicon))
+    engine = speech.select_engine(
+        options.engine, options.voice, rate=options.rate, pitch=options.pitch, volume=options.volume,
+        preset=preset, proxy=options.proxy, pinyin=lambda voice: lexicons("offline", voice).pinyin,
+        on_choice=on_choice,
+    )  # fmt: skip
+    lexicon = lexicons(engine.name, engine.voice.name)
+    publishing = config.publish_settings(
+        base_url=options.base_url, keep=options.keep, editions=options.editions
+    )
+    read = _reading(options, lexicon, preset.pauses if preset else None)
+    slow = None
+    if Edition.SLOW in publishing.editions:
+        pinyin = lexicons("offline", engine.voice.name).pinyin if engine.name == "offline" else None
+        slow = editions.slow_edition(read.text, engine, proxy=options.proxy, pinyin=pinyin)
+    settings = BuildSettings(
+        out_dir=options.out,
+        read=read,
+        publish=publishing,
+        cache_dir=options.cache,
+        concurrency=options.concurrency,
+        attempts=options.attempts,
+        allow_gaps=options.allow_gaps,
+        slow=slow,
+    )
+    return engine, settings
+
+
+def proofing(options: BuildOptions) -> ReadSettings:
+    """What ``script`` and ``lint`` read with: the lexicon of the options' engine (edge or offline; default
+    edge) and voice (default: the engine's own), without choosing or starting an engine."""
+    engine = options.engine or "edge"
+    if engine not in LEXICON_ENGINES:
+        raise UsageError(f"--engine: no lexicon for {engine!r} (choose from {', '.join(LEXICON_ENGINES)})")
+    voice = options.voice or DEFAULT_VOICES[engine]
+    return _reading(options, text.load_lexicon(engine, voice, options.lexicon))
+
+
+def _reading(options: BuildOptions, lexicon: text.Lexicon, pauses: text.Pauses | None = None) -> ReadSettings:
+    text_settings = text.TextSettings(lexicon=lexicon, script=options.script)
+    if pauses is not None:  # a preset's
+        text_settings = replace(text_settings, pauses=pauses)
+    return ReadSettings(
+        date=options.date,
+        fetch=sources.FetchSettings(cache_dir=options.page_cache, delay=options.fetch_delay),
+        profiles=options.profiles,
+        text=text_settings,
+    )
 
 
 @dataclass(frozen=True, slots=True)
@@ -61,13 +128,15 @@ class BuildReport:
     failures: tuple[Failure, ...]  # their pages were not published; the previous episodes stay
     gaps: tuple[Failure, ...] = ()  # with allow_gaps: published with a spoken notice in their place
     feed: Path | None = None  # None when nothing was published
+    slow: tuple[Episode, ...] = ()  # the slow edition's episodes published by this build
+    slow_failures: tuple[Failure, ...] = ()  # their pages have no slow edition this time
 
     @property
     def ok(self) -> bool:
-        return not self.failures
+        return not self.failures and not self.slow_failures
 
 
-def load(source: Path | str, settings: BuildSettings) -> Issue:
+def load(source: Path | str, settings: ReadSettings) -> Issue:
     issue = sources.load_issue(source, date=settings.date, fetch=settings.fetch, profiles=settings.profiles)
     if settings.date and issue.date != settings.date:  # a folder or manifest holds one issue, of its own date
         raise UsageError(f"--date {settings.date}: {source} holds the issue of {issue.date}")
@@ -80,40 +149,85 @@ def build(
     settings: BuildSettings,
     on_progress: OnProgress | None = None,
 ) -> BuildReport:
-    issue = load(source, settings)
-    script = text.to_script(issue, settings.text)
+    """Build the issue at ``source``; ``engine`` speaks on one event loop for the whole build and is closed
+    (``aclose``) at its end, ready for another build. The editions ``settings.publish`` names are made too:
+    the slow one after the normal one is in place, by ``settings.slow``'s engine (closed the same way).
+
+    From the moment the paper is known (after loading) to the end, the build holds the paper's lock
+    (``lock.py``): a second build of the same paper reports ``Progress("wait", 0, 1, why)`` once and waits.
+    Holding it, the build first clears what a killed build of the paper left: temporary files and staging.
+    """
+    issue = load(source, settings.read)
+    slug = publish.paper_slug(issue.paper)
+    paper_dir = settings.out_dir / slug
+
+    def waiting() -> None:
+        if on_progress:
+            why = f"another build of {issue.paper} is writing {paper_dir}; waiting for it to finish"
+            on_progress(Progress("wait", 0, 1, why))
+
+    staging = settings.out_dir / ".cache" / "staging" / slug  # per paper: only its lock's holder clears it
+    with paper_lock(settings.out_dir, slug, waiting):
+        remove_leftovers(paper_dir)
+        shutil.rmtree(staging, ignore_errors=True)
+        try:
+            return _build(issue, engine, settings, staging, on_progress)
+        finally:
+            shutil.rmtree(staging, ignore_errors=True)
+
+
+def _build(
+    issue: Issue,
+    engine: speech.Engine,
+    settings: BuildSettings,
+    staging: Path,
+    on_progress: OnProgress | None,
+) -> BuildReport:
     paper_dir = settings.out_dir / publish.paper_slug(issue.paper)
     issue_dir = paper_dir / issue.date.isoformat()
-    spoken = [u.spoken for page in script.pages for u in page.utterances]
 
-    cache = settings.out_dir / ".cache"
-    memo = audio.EpisodeMemo(cache / "episodes")
-    with _Assembler(script, cache / "staging", issue_dir, memo, settings.audio, on_progress) as assembler:
-        # Pages are assembled as soon as their last clip is in, while later pages are still being spoken.
-        result = speech.synthesize(spoken, engine, settings.speech, on_progress, assembler.settled)
-        failures, gaps = _failures(script, result.failures), ()
-        if failures and settings.allow_gaps:
-            assembler.fill(speech.placeholder_clip(engine, settings.speech))
-            failures, gaps = (), failures
-        episodes = assembler.finish()
-        if episodes:
-            issue_dir.mkdir(parents=True, exist_ok=True)
-            for episode in episodes:
-                if (assembler.staging / episode.path).exists():  # else reused: already in place
-                    os.replace(assembler.staging / episode.path, issue_dir / episode.path)
+    def speak(script: Script, engine: speech.Engine, slow: bool = False) -> Spoken:
+        def withdraw(codes: Collection[str]) -> None:
+            publish.withdraw_pages(paper_dir, issue.date, codes, settings.publish)
 
+        return speak_pages(
+            script, engine, settings.speech, settings.audio, cache=settings.out_dir / ".cache",
+            staging=staging, issue_dir=issue_dir, allow_gaps=settings.allow_gaps, withdraw=withdraw,
+            on_progress=on_progress, slow=slow,
+        )  # fmt: skip
+
+    unused = settings.slow.engine if settings.slow else None  # the slow engine, until a session has it
+    slowly = None
+    try:
+        spoken = speak(text.to_script(issue, settings.read.text), engine)
+        if settings.slow is not None and spoken.episodes:
+            unused = None  # its session closes it, whatever happens
+            # only the pages made now: a page kept from before keeps its slow edition too
+            slowly = speak(editions.slow_script(issue, settings.slow, {e.page.code for e in spoken.episodes}),
+                           settings.slow.engine, slow=True)  # fmt: skip
+    finally:
+        if unused is not None:  # never spoken (nothing published, or an error): closed as a session would
+            speech.Session(unused, settings.speech).close()
+    failures, gaps, episodes = spoken.failures, spoken.gaps, spoken.episodes
     report = BuildReport(
-        issue, issue_dir, engine.identity, episodes, result.made, result.reused, failures, gaps
+        issue, issue_dir, engine.identity, episodes, spoken.made, spoken.reused, failures, gaps
     )
     if not episodes:
         return report  # the previous episodes and feed stay as they were; a rerun resumes from the cache
     extra = {
         "engine": engine.identity,
-        "clips_made": result.made,
-        "clips_reused": result.reused,
+        "clips_made": spoken.made,
+        "clips_reused": spoken.reused,
         "failures": [_describe(f) for f in failures],
         "gaps": [_describe(f) for f in gaps],
     }
+    if slowly is not None:
+        extra |= {
+            "slow_engine": settings.slow.engine.identity,
+            "slow_clips_made": slowly.made,
+            "slow_clips_reused": slowly.reused,
+            "slow_failures": [_describe(f) for f in slowly.failures],
+        }
     gap_titles: dict[str, list[str]] = {}
     for gap in gaps:
         titles = gap_titles.setdefault(gap.page, [])
@@ -124,122 +238,25 @@ def build(
         issue,
         episodes,
         settings.publish,
+        slow=slowly.episodes if slowly else (),
+        narrator=f"合成语音 {engine.voice.name}",
         extra=extra,
         gaps=gap_titles,
         keep_pages={f.page for f in failures},  # a page that failed keeps its last good episode in the feed
     )
-    return replace(report, feed=feed)
-
-
-class _Assembler:
-    """Assembles each page in a worker thread once every clip it needs has settled.
-
-    A page with a failed clip waits: ``fill`` gives it a placeholder, otherwise it is never assembled.
-    Episodes go to a staging folder (on the output's file system, so they can be renamed into place),
-    removed on exit whatever happens; a page whose published episode was made from the same inputs is
-    reused as it is.
-    """
-
-    def __init__(
-        self,
-        script: Script,
-        staging_root: Path,
-        issue_dir: Path,
-        memo: audio.EpisodeMemo,
-        settings: audio.AudioSettings,
-        on_progress: OnProgress | None,
-    ) -> None:
-        self._script = script
-        self._staging_root = staging_root
-        self._issue_dir = issue_dir
-        self._memo = memo
-        self._settings = settings
-        self._report = on_progress or (lambda _p: None)
-        self._pending = [{u.spoken for u in page.utterances} for page in script.pages]
-        self._failed: list[set[str]] = [set() for _ in script.pages]
-        self._clips: dict[str, Clip] = {}
-        self._jobs: dict[int, Future[Episode]] = {}
-        self._lock = threading.Lock()
-        self._done = 0
-
-    def __enter__(self) -> _Assembler:
-        self._staging_root.mkdir(parents=True, exist_ok=True)
-        self.staging = Path(tempfile.mkdtemp(prefix=f"{self._script.issue.date}-", dir=self._staging_root))
-        self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="assemble")
-        self._report(Progress("audio", 0, len(self._script.pages)))
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self._pool.shutdown(wait=True, cancel_futures=True)
-        shutil.rmtree(self.staging, ignore_errors=True)
-
-    def settled(self, spoken: str, clip: Clip | None) -> None:
-        with self._lock:
-            if clip is not None:
-                self._clips[spoken] = clip
-            for index, pending in enumerate(self._pending):
-                if spoken in pending:
-                    pending.discard(spoken)
-                    if clip is None:
-                        self._failed[index].add(spoken)
-                    elif not pending and not self._failed[index]:
-                        self._submit(index)
-
-    def fill(self, placeholder: Clip) -> None:
-        """Put ``placeholder`` where clips failed, and assemble the pages that were waiting for them."""
-        with self._lock:
-            for index, failed in enumerate(self._failed):
-                if failed and not self._pending[index]:
-                    self._clips.update(dict.fromkeys(failed, placeholder))
-                    failed.clear()
-                    self._submit(index)
-
-    def finish(self) -> tuple[Episode, ...]:
-        return tuple(self._jobs[i].result() for i in sorted(self._jobs))
-
-    def _submit(self, index: int) -> None:
-        page_script = self._script.pages[index]
-        clips = [self._clips[u.spoken] for u in page_script.utterances]
-        self._jobs[index] = self._pool.submit(self._assemble, page_script, clips)
-
-    def _assemble(self, page_script: PageScript, clips: list[Clip]) -> Episode:
-        issue, page = self._script.issue, page_script.page
-        title = episode_title(issue.paper, issue.date, page.code, page.name)
-        key = audio.fingerprint(page_script, clips, self._settings, (title, issue.paper, issue.date))
-        episode = self._memo.get(key, self._issue_dir / f"{page.slug}.mp3", page)
-        if episode is None:
-            staged = self.staging / f"{page.slug}.mp3"
-            episode = audio.assemble(
-                page_script, clips, staged, self._settings, title=title, album=issue.paper, artist=issue.paper,
-                date=issue.date,
-            )  # fmt: skip
-            self._memo.put(key, episode, staged)
-        with self._lock:
-            self._done += 1
-            self._report(Progress("audio", self._done, len(self._script.pages), page.code))
-        return episode
-
-
-def _failures(script: Script, failed: Mapping[str, str]) -> tuple[Failure, ...]:
-    out = []
-    for page_script in script.pages:
-        page = page_script.page
-        for u in page_script.utterances:
-            if u.spoken in failed:
-                article = OPENING if u.article is None else page.articles[u.article].title
-                out.append(Failure(page.code, article, u.display, failed[u.spoken]))
-    return tuple(out)
+    slow = {"slow": slowly.episodes, "slow_failures": slowly.failures} if slowly else {}
+    return replace(report, feed=feed, **slow)
 
 
 def _describe(f: Failure) -> dict[str, str]:
     return {"page": f.page, "article": f.article, "sentence": f.sentence, "reason": f.reason}
 
 
-def script(source: Path | str, settings: BuildSettings) -> Script:
+def script(source: Path | str, settings: ReadSettings) -> Script:
     """What would be spoken, for proof-reading before a build."""
     return text.to_script(load(source, settings), settings.text)
 
 
-def lint(source: Path | str, settings: BuildSettings, engine: str = "offline") -> list[text.Finding]:
+def lint(source: Path | str, settings: ReadSettings, engine: str = "offline") -> list[text.Finding]:
     """Words ``engine``'s voice may misread, with their place, so an editor can add lexicon entries."""
     return text.lint(load(source, settings), settings.text, engine)

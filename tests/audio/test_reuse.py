@@ -1,7 +1,8 @@
 import datetime as dt
 import shutil
 
-from enews_audio.audio import AudioSettings, EpisodeMemo, assemble, fingerprint
+from enews_audio.audio import AudioSettings, assemble, assemble_or_reuse
+from enews_audio.audio.reuse import EpisodeMemo, fingerprint
 from enews_audio.model import Article, Page, PageScript, Part, Utterance
 from enews_audio.speech.fake import silent_clip
 
@@ -77,3 +78,24 @@ def test_a_changed_or_missing_published_file_is_not_reused(tmp_path):
     published.unlink()
     assert memo.get(key, published, PAGE) is None
     assert memo.get("0" * 64, published, PAGE) is None
+
+
+def test_assemble_or_reuse_makes_a_new_page_and_gives_back_an_unchanged_one_without_writing(tmp_path):
+    def made(published):
+        staged = tmp_path / "staging" / "a02.mp3"
+        episode = assemble_or_reuse(
+            SCRIPT, CLIPS, SETTINGS, paper=TAGS[1], date=TAGS[2], published=published, staged=staged,
+            memo=tmp_path / "memo",
+        )  # fmt: skip
+        return episode, staged
+
+    published = tmp_path / "issue" / "a02.mp3"
+    first, staged = made(published)
+    assert staged.is_file() and not published.exists()  # the caller puts it in place
+    published.parent.mkdir()
+    shutil.move(staged, published)
+    again, staged = made(published)
+    assert again == first and not staged.exists()  # reused: nothing assembled
+    assert first == EpisodeMemo(tmp_path / "memo").get(
+        fingerprint(SCRIPT, CLIPS, SETTINGS, TAGS), published, PAGE
+    )

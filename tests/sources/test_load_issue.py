@@ -6,7 +6,9 @@ from pathlib import Path
 import pytest
 
 from enews_audio.errors import SourceError
+from enews_audio.model import Part
 from enews_audio.sources import load_issue
+from enews_audio.text import TextSettings, to_script
 
 DATA = Path(__file__).parent.parent / "data" / "sources"
 SAMPLE = Path(__file__).parent.parent.parent / "examples" / "sample-issue"
@@ -133,3 +135,40 @@ def test_sample_issue_is_short_enough_for_a_cpu_voice():
     assert len(re.findall(r"[\u4e00-\u9fff]", spoken)) <= 900
     paragraphs = [text for page in issue.pages for a in page.articles for text in a.paragraphs]
     assert all(1 <= len(re.findall(r"[。！？]", text)) <= 3 for text in paragraphs)
+
+
+FURNISHED = """
+paper = "山城晚报"
+date = 2025-12-31
+[[pages]]
+code = "A04"
+[[pages.articles]]
+title = "绿道连成网"
+paragraphs = ["（上接A01版）", "全市新增绿道12公里（下转A05版）。", "字号：", "（责任编辑：王五）", "校对 赵六"]
+captions = ["新建的绿道（转下页）", "本版编辑：李四"]
+[[pages.articles]]
+title = "只剩续篇标记"
+paragraphs = ["上接A01版"]
+"""
+
+
+def test_credits_navigation_and_continuation_marks_are_dropped_once_by_the_sources(tmp_path):
+    """A hand-made manifest can carry them as well as an export or an e-paper: no later stage guesses."""
+    (tmp_path / "issue.toml").write_text(FURNISHED, encoding="utf-8")
+    issue = load_issue(tmp_path / "issue.toml")
+    story, marks_only = issue.pages[0].articles
+    assert story.paragraphs == ("全市新增绿道12公里。",) and story.captions == ("新建的绿道",)
+    assert marks_only.paragraphs == ()  # still announced by its title
+    page = to_script(issue, TextSettings()).pages[0]
+    assert [u.display for u in page.utterances if u.part is Part.BODY] == ["全市新增绿道12公里。"]
+    assert "第二篇，只剩续篇标记。" in [u.display for u in page.utterances]
+
+
+def test_an_export_loses_a_credit_in_the_middle_too(tmp_path):
+    text = (DATA / "export-ascii.txt").read_text(encoding="utf-8")
+    (tmp_path / "a.txt").write_text(
+        text.replace("  责任编辑:孙明", "  本版责编：李四\n\n  后记。\n\n  责任编辑:孙明"), encoding="utf-8"
+    )
+    (article,) = load_issue(tmp_path / "a.txt").pages[0].articles
+    assert article.paragraphs[-1] == "后记。"
+    assert not any("责编" in p or "责任编辑" in p for p in article.paragraphs)

@@ -5,18 +5,10 @@ import pytest
 
 from enews_audio.errors import SourceError
 from enews_audio.sources.manifest import load_manifest
+from issue_toml import issue_toml
 
 MANIFEST = Path(__file__).parent.parent / "data" / "sources" / "manifest" / "issue.toml"
-MINIMAL = """\
-paper = "海湾日报"
-date = 2026-01-02
-[[pages]]
-code = "A01"
-name = "要闻"
-[[pages.articles]]
-title = "标题"
-paragraphs = ["第一段。"]
-"""
+MINIMAL = issue_toml()  # 海湾日报 of 2026-01-02: page A01 要闻 with one article
 
 
 def load(tmp_path: Path, text: str):
@@ -72,7 +64,7 @@ def test_page_code_forms_are_normalised(tmp_path):
 
 def test_invalid_toml_names_line_and_column(tmp_path):
     text = MINIMAL.replace('name = "要闻"', "name = 要闻")
-    assert message(tmp_path, text) == "issue.toml:5:8: invalid TOML: Invalid value"
+    assert message(tmp_path, text) == "issue.toml:5:8: not valid TOML: Invalid value"
 
 
 def test_not_utf8(tmp_path):
@@ -85,45 +77,53 @@ def test_not_utf8(tmp_path):
 @pytest.mark.parametrize(
     ("old", "new", "expected"),
     [
-        ('paper = "海湾日报"\n', "", 'issue.toml: missing "paper"'),
-        ('paper = "海湾日报"', "paper = 3", 'issue.toml: "paper" must be a string, not 3'),
-        ("date = 2026-01-02\n", "", 'issue.toml: missing "date" (like date = 2026-01-02)'),
+        ('paper = "海湾日报"\n', "", "issue.toml: paper: missing"),
+        ('paper = "海湾日报"', "paper = 3", "issue.toml:1: paper: must be a string that is not blank, not 3"),
+        ("date = 2026-01-02\n", "", "issue.toml: date: missing (like date = 2026-01-02)"),
         (
             "date = 2026-01-02",
             'date = "2026-02-30"',
-            "issue.toml: \"date\" '2026-02-30' is not a date like 2026-01-02",
+            'issue.toml:2: date: must be a date like 2026-01-02, not "2026-02-30"',
         ),
-        ("date = 2026-01-02", 'date = "明天"', "issue.toml: \"date\" '明天' is not a date like 2026-01-02"),
-        ('title = "标题"\n', "", 'issue.toml: pages[0].articles[0]: missing "title"'),
-        ('title = "标题"', 'title = "  "', 'issue.toml: pages[0].articles[0]: missing "title"'),
-        ('paragraphs = ["第一段。"]\n', "", 'issue.toml: pages[0].articles[0]: missing "paragraphs"'),
+        (
+            "date = 2026-01-02",
+            'date = "明天"',
+            'issue.toml:2: date: must be a date like 2026-01-02, not "明天"',
+        ),
+        ('title = "标题"\n', "", "issue.toml:6: pages[0].articles[0].title: missing"),
+        (
+            'title = "标题"',
+            'title = "  "',
+            'issue.toml:7: pages[0].articles[0].title: must be a string that is not blank, not "  "',
+        ),
+        ('paragraphs = ["第一段。"]\n', "", "issue.toml:6: pages[0].articles[0].paragraphs: missing"),
         (
             'paragraphs = ["第一段。"]',
             "paragraphs = []",
-            'issue.toml: pages[0].articles[0]: "paragraphs" must hold at least one paragraph '
+            "issue.toml:8: pages[0].articles[0].paragraphs: must hold at least one paragraph "
             "and no empty ones",
         ),
         (
             'paragraphs = ["第一段。"]',
             'paragraphs = "第一段。"',
-            'issue.toml: pages[0].articles[0]: "paragraphs" must be a list of strings',
+            'issue.toml:8: pages[0].articles[0].paragraphs: must be a list of strings, not "第一段。"',
         ),
         (
             'paragraphs = ["第一段。"]',
             'paragraph = ["第一段。"]',
-            'issue.toml: pages[0].articles[0]: unknown key "paragraph" '
+            "issue.toml:8: pages[0].articles[0].paragraph: unknown key "
             "(known: byline, captions, kicker, paragraphs, subtitle, title)",
         ),
-        ('code = "A01"\n', "", 'issue.toml: pages[0]: missing "code"'),
+        ('code = "A01"\n', "", 'issue.toml:3: pages[0].code: missing (like code = "A01")'),
         (
             'code = "A01"',
             'code = "头版"',
-            "issue.toml: pages[0]: code '头版' is not a page code like A04 or 04",
+            'issue.toml:4: pages[0].code: "头版" is not a page code like A04 or 04',
         ),
         (
             '[[pages.articles]]\ntitle = "标题"\nparagraphs = ["第一段。"]\n',
             "",
-            "issue.toml: pages[0]: no articles (add a [[pages.articles]] table)",
+            "issue.toml:3: pages[0].articles: missing (add a [[pages.articles]] table)",
         ),
     ],
 )
@@ -134,11 +134,11 @@ def test_bad_manifest(tmp_path, old, new, expected):
 
 def test_no_pages(tmp_path):
     text = 'paper = "海湾日报"\ndate = 2026-01-02\n'
-    assert message(tmp_path, text) == 'issue.toml: no pages (add a [[pages]] table with code = "A01")'
+    assert message(tmp_path, text) == 'issue.toml: pages: missing (add a [[pages]] table with code = "A01")'
 
 
 def test_repeated_page_code(tmp_path):
     page = MINIMAL.split("[[pages]]")[1]
     assert message(tmp_path, MINIMAL + "[[pages]]" + page) == (
-        "issue.toml: pages[1]: page code A01 repeats pages[0]"
+        "issue.toml:10: pages[1].code: page code A01 repeats pages[0]"
     )

@@ -1,28 +1,26 @@
-"""Every fault of the edge service, met through speech.synthesize with the real EdgeEngine and edge-tts.
+"""Every fault of the edge service, met through a speech Session with the real EdgeEngine and edge-tts.
 
 The rule under test: each text ends up either with complete audio (as long as the fake's boundary events
 say, never shorter) or in ``failures`` with a one-line reason; it is never cached half-made.
 """
 
-import edge_tts.communicate
 import miniaudio
 import pytest
 
 from enews_audio.errors import UnknownVoiceError
-from enews_audio.speech import SpeechSettings, Voice, select_engine, synthesize
+from enews_audio.speech import Session, SpeechSettings, select_engine
 from enews_audio.speech.edge import EdgeEngine
-from fake_edge import FakeEdge, Fault, closed_url, use_loopback
+from enews_audio.speech.engine import Voice
+from fake_edge import FakeEdge, Fault, closed_url
 
 VOICE = Voice("zh-CN-YunyangNeural")
 TEXTS = ["春雨落在老街上。茶馆门口排起了长队！", "河边的柳树发芽了。"]
 TIMEOUT = 1.0
 
 
-@pytest.fixture(autouse=True)
-def _loopback(monkeypatch):
-    use_loopback(monkeypatch)
-    monkeypatch.delenv("ENEWS_EDGE_URL", raising=False)
-    monkeypatch.setattr(edge_tts.communicate, "WSS_URL", edge_tts.communicate.WSS_URL)
+def synthesize(texts, engine, settings):
+    with Session(engine, settings) as session:
+        return session.synthesize(texts)
 
 
 def engine_for(url):
@@ -123,9 +121,9 @@ def test_punctuation_only_text_fails_at_once_without_a_request(tmp_path):
     assert "gave up" not in result.failures["……！？"]  # retrying can't help
 
 
-def test_a_voice_missing_from_the_snapshot_is_refused_before_any_request(tmp_path, monkeypatch):
+def test_a_voice_missing_from_the_snapshot_is_refused_before_any_request(tmp_path, edge_url):
     with FakeEdge() as fake:
-        fake.use(monkeypatch)
+        edge_url(fake.url)
         with pytest.raises(UnknownVoiceError, match="zh-CN-NobodyNeural"):
             select_engine("edge", "zh-CN-NobodyNeural")
         assert fake.count == 0

@@ -1,17 +1,22 @@
-import edge_tts.communicate
 import miniaudio
 import pytest
 
 from enews_audio.errors import EngineUnavailableError
-from enews_audio.speech import PLACEHOLDER_TEXT, FakeEngine, SpeechSettings, Voice, placeholder_clip
+from enews_audio.speech import Session, SpeechSettings
 from enews_audio.speech.edge import EdgeEngine
-from enews_audio.speech.fake import silent_clip
-from enews_audio.speech.placeholder import tone_clip
-from fake_edge import FakeEdge, closed_url, use_loopback
+from enews_audio.speech.engine import Voice
+from enews_audio.speech.fake import FakeEngine, silent_clip
+from enews_audio.speech.placeholder import PLACEHOLDER_TEXT, tone_clip
+from fake_edge import FakeEdge, closed_url
 
 
 def settings(tmp_path, attempts=4):
     return SpeechSettings(tmp_path / "cache", attempts=attempts, backoff=0.0)
+
+
+def placeholder_clip(engine, settings):
+    with Session(engine, settings) as session:
+        return session.placeholder()
 
 
 def decoded(clip):
@@ -49,9 +54,7 @@ def test_the_tone_is_a_decodable_24khz_mono_mp3_of_about_a_second_and_not_silent
     assert max(abs(s) for s in sound.samples) > 3000
 
 
-def test_with_the_real_edge_engine(tmp_path, monkeypatch):
-    use_loopback(monkeypatch)
-    monkeypatch.setattr(edge_tts.communicate, "WSS_URL", edge_tts.communicate.WSS_URL)
+def test_with_the_real_edge_engine(tmp_path):
     voice = Voice("zh-CN-XiaoxiaoNeural")
     with FakeEdge() as fake:
         spoken = placeholder_clip(EdgeEngine(voice, url=fake.url), settings(tmp_path))

@@ -1,10 +1,8 @@
-import dataclasses
-
 import pytest
 
 from enews_audio.errors import UsageError
-from enews_audio.speech import Preset, list_voices, load_preset, preset_names, select_engine
-from enews_audio.speech.presets import preset_dir
+from enews_audio.speech import list_voices, load_preset, preset_names, select_engine
+from enews_audio.speech.presets import Preset, preset_dir
 
 GOOD = """
 description = "试听"
@@ -56,32 +54,42 @@ def test_a_preset_is_frozen_and_found_by_path_too(tmp_path):
     assert (preset.engine, preset.rate, preset.pitch, preset.volume) == ("edge", -5, 2, 10)
     assert preset.voice_for("edge") == "zh-CN-YunjianNeural" and preset.voice_for("offline") is None
     assert preset.pauses.article == 1.6
-    with pytest.raises(dataclasses.FrozenInstanceError):
+    with pytest.raises(AttributeError, match="immutable"):  # a frozen msgspec Struct
         preset.rate = 3
 
 
 @pytest.mark.parametrize(
     ("change", "says"),
     [
-        (("rate = -5", "rate = -80"), "rate -80 is outside -50..100"),
-        (("rate = -5", "rate = 1.5"), "rate must be a whole number"),
-        (("rate = -5", "rat = -5"), "unknown key 'rat'"),
-        (('engine = "edge"', 'engine = "cloud"'), "engine 'cloud'"),
-        (("zh-CN-YunjianNeural", "zh-CN-NobodyNeural"), "zh-CN-NobodyNeural"),
-        (("[voices]", '[voices]\nkokoro = "x"'), "unknown engine 'kokoro'"),
-        (("article = 1.6", "article = -1"), "pauses.article -1 is outside"),
-        (("article = 1.6", ""), "pauses.article must be a number"),
-        (("volume = 10", ""), "missing 'volume'"),
-        (("[pauses]", "[pauses"), "not valid TOML"),
+        (("rate = -5", "rate = -80"), ":4: rate: must be a whole number of percent in -50..100, not -80"),
+        (("rate = -5", "rate = 1.5"), ":4: rate: must be a whole number of percent in -50..100, not 1.5"),
+        (
+            ("rate = -5", "rat = -5"),
+            ":4: rat: unknown key (known: description, engine, pauses, pitch, rate, voices, volume)",
+        ),
+        (
+            ('engine = "edge"', 'engine = "cloud"'),
+            ':3: engine: must be one of "auto", "edge", "offline", "fake", not "cloud"',
+        ),
+        (
+            ("zh-CN-YunjianNeural", "zh-CN-NobodyNeural"),
+            ':9: voices.edge: unknown edge-tts voice "zh-CN-NobodyNeural" (see `enews-audio voices`)',
+        ),
+        (("[voices]", '[voices]\nkokoro = "x"'), ":9: voices.kokoro: unknown key (known: edge, offline)"),
+        (
+            ("article = 1.6", "article = -1"),
+            ":15: pauses.article: must be a number of seconds in 0..10, not -1",
+        ),
+        (("article = 1.6", ""), ":11: pauses.article: missing"),
+        (("volume = 10", ""), ": volume: missing"),
+        (("[pauses]", "[pauses"), ":11:8: not valid TOML: Expected ']' at the end of a table declaration"),
     ],
 )
 def test_a_bad_preset_is_one_usage_error_naming_its_file(tmp_path, change, says):
     path = write(tmp_path, GOOD.replace(*change))
     with pytest.raises(UsageError) as caught:
         load_preset(path)
-    message = str(caught.value)
-    assert message.startswith(f"preset {path}: ") and says in message
-    assert "\n" not in message
+    assert str(caught.value) == f"preset {path}{says}"
 
 
 def test_an_unknown_preset_name_lists_the_known_ones(tmp_path):

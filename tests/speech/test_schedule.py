@@ -3,9 +3,14 @@ import asyncio
 import miniaudio
 import pytest
 
-from enews_audio.errors import EngineUnavailableError, UnknownVoiceError
-from enews_audio.speech import FakeEngine, SpeechSettings, synthesize
-from enews_audio.speech.fake import silent_clip
+from enews_audio.errors import EngineUnavailableError, SpeechError, UnknownVoiceError
+from enews_audio.speech import Session, SpeechSettings
+from enews_audio.speech.fake import FakeEngine, silent_clip
+
+
+def synthesize(texts, engine, settings, on_progress=None, on_settled=None):
+    with Session(engine, settings) as session:
+        return session.synthesize(texts, on_progress, on_settled)
 
 
 def _settings(tmp_path, **kw):
@@ -106,11 +111,22 @@ def test_a_damaged_cache_entry_is_made_again(tmp_path):
     assert result.made == 1
 
 
-def test_synthesize_works_inside_a_running_event_loop(tmp_path):
-    async def caller():
-        return synthesize(["甲。"], FakeEngine(), _settings(tmp_path))
+def test_a_full_disk_is_one_speech_error_naming_the_clip_file(tmp_path, full_disk):
+    with full_disk(200), pytest.raises(SpeechError) as caught:  # a clip is some kB
+        synthesize(["甲。"], FakeEngine(), _settings(tmp_path))
+    message = str(caught.value)
+    assert message.startswith("clip cache: cannot write ") and "File too large" in message
+    assert message.split()[4].rstrip(":").endswith(".clip") and "\n" not in message
+    assert not list((tmp_path / "cache").rglob("*.clip"))
 
-    assert asyncio.run(caller()).made == 1
+
+def test_an_unreadable_cache_entry_is_one_speech_error_naming_it(tmp_path):
+    synthesize(["甲。"], FakeEngine(), _settings(tmp_path))
+    (entry,) = (tmp_path / "cache").rglob("*.clip")
+    entry.unlink()
+    entry.mkdir()  # reading it fails with an OSError other than "not found"
+    with pytest.raises(SpeechError, match=rf"^clip cache: cannot read {entry}: Is a directory$"):
+        synthesize(["甲。"], FakeEngine(), _settings(tmp_path))
 
 
 def test_settings_are_checked():

@@ -1,23 +1,15 @@
 import asyncio
 
-import edge_tts.communicate
 import pytest
 
 from enews_audio.errors import EngineUnavailableError
 from enews_audio.speech import load_preset, select_engine
-from fake_edge import FakeEdge, closed_url, use_loopback
+from fake_edge import FakeEdge, closed_url
 
 
-@pytest.fixture(autouse=True)
-def _loopback(monkeypatch):
-    use_loopback(monkeypatch)
-    monkeypatch.delenv("ENEWS_EDGE_URL", raising=False)
-    monkeypatch.setattr(edge_tts.communicate, "WSS_URL", edge_tts.communicate.WSS_URL)
-
-
-def test_the_endpoint_comes_from_the_environment(monkeypatch):
+def test_the_endpoint_comes_from_the_environment(edge_url):
     with FakeEdge() as fake:
-        fake.use(monkeypatch)
+        edge_url(fake.url)
         engine = select_engine("edge")
         asyncio.run(engine.synthesize("晚上好。"))
         assert fake.texts == ["晚上好。"]

@@ -56,7 +56,7 @@ def test_substitution_prefers_the_longest_word():
         ('[pinyin]\n"G60" = "ji4 liu4"\n', "Chinese characters only"),
         ('[substitutions]\n"重庆" = 3\n', "mine.toml:2"),
         ("[substitution]\n", "unknown table"),
-        ('[substitutions]\n"重庆" = \n', "line 2"),
+        ('[substitutions]\n"重庆" = \n', "mine.toml:2:8: not valid TOML: Invalid value"),
     ],
 )
 def test_a_malformed_lexicon_is_one_line_naming_file_and_line(tmp_path, body, message):

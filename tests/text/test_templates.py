@@ -24,7 +24,10 @@ def test_user_file_replaces_only_its_keys(tmp_path):
     ("body", "message"),
     [
         ('[page]\nclosing = "{headline}"\n', "{headline}"),
-        ('[page]\nending = "再见"\n', "unknown template page.ending"),
+        (
+            '[page]\nending = "再见"\n',
+            "bad.toml:2: page.ending: unknown key (known: closing, opening, rundown, summary)",
+        ),
         ('[page]\nclosing = "{code"\n', "malformed"),
         ("[page]\nclosing = 3\n", "must be a string"),
         ("[page\n", "not valid TOML"),

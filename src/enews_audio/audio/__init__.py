@@ -1,7 +1,7 @@
-"""Clips to one MP3 episode per page, with ID3v2.3 chapters."""
+"""Clips to one MP3 episode per page, with ID3v2.3 chapters; an unchanged page reuses its episode."""
 
 from enews_audio.audio.assemble import AudioSettings, assemble
 from enews_audio.audio.chapters import read_chapters
-from enews_audio.audio.reuse import EpisodeMemo, fingerprint
+from enews_audio.audio.reuse import assemble_or_reuse
 
-__all__ = ["AudioSettings", "EpisodeMemo", "assemble", "fingerprint", "read_chapters"]
+__all__ = ["AudioSettings", "assemble", "assemble_or_reuse", "read_chapters"]

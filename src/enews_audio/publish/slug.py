@@ -8,8 +8,9 @@ import unicodedata
 
 from pypinyin import lazy_pinyin
 
-# Runs of Han characters (CJK unified ideographs, extension A, compatibility, extensions B and later).
-_HAN_RUN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0003134f]+")
+from enews_audio.chars import HAN
+
+_HAN_RUN = re.compile(f"[{HAN}]+")
 _NOT_SLUG = re.compile(r"[^a-z0-9]+")
 
 

@@ -8,13 +8,14 @@ import re
 import unicodedata
 from collections.abc import Sequence
 
+from enews_audio.chars import FULLWIDTH_ALNUM
 from enews_audio.model import Chapter, Cue
 
 LINE_WIDTH = 32  # Chinese characters (two Latin letters or digits count as one) per line
 LINES_PER_CUE = 2
 _CHAPTERS_VERSION = "1.2.0"
 # Never split inside a run of Latin letters, digits and the marks that hold numbers and codes together.
-_TOKEN = re.compile(r"[A-Za-z0-9０-９Ａ-Ｚａ-ｚ][A-Za-z0-9０-９Ａ-Ｚａ-ｚ.,:%/+\-·'’]*|\s+|.", re.DOTALL)
+_TOKEN = re.compile(rf"[A-Za-z0-9{FULLWIDTH_ALNUM}][A-Za-z0-9{FULLWIDTH_ALNUM}.,:%/+\-·'’]*|\s+|.", re.DOTALL)
 _BREAK_AFTER = frozenset("，、；：。！？…,;:!?）」』”》")  # a line may end here by preference
 _NO_LINE_START = frozenset("，、；：。！？…,;:!?）」』”》%")  # hangs on the line before instead
 

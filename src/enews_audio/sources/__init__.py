@@ -10,6 +10,7 @@ from enews_audio.errors import SourceError
 from enews_audio.model import Issue, Page
 from enews_audio.sources.fetch import FetchSettings, FolderSite, HttpSite
 from enews_audio.sources.founder import load_epaper, start_in_folder
+from enews_audio.sources.furniture import tidy
 from enews_audio.sources.manifest import load_manifest
 from enews_audio.sources.profile import Profile, load_profiles
 from enews_audio.sources.reader_export import Export, read_export
@@ -32,7 +33,14 @@ def load_issue(
 
     ``date`` picks an e-paper's issue (default: the one its entry page shows); ``fetch`` says how to
     fetch politely; ``profiles`` is a TOML file of [[profile]] tables for papers of other layouts.
+    Editors' credits, navigation and continuation marks are dropped, whatever the source (``tidy``).
     """
+    return tidy(_load(source, date, fetch, profiles))
+
+
+def _load(
+    source: Path | str, date: dt.date | None, fetch: FetchSettings | None, profiles: Path | None
+) -> Issue:
     papers = load_profiles(profiles) if profiles else ()
     text = re.sub(r"(?i)^(https?):/(?!/)", r"\1://", str(source))  # a URL that went through Path()
     if "://" in text:

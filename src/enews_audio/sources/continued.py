@@ -5,11 +5,15 @@ from __future__ import annotations
 import dataclasses
 import re
 
+from enews_audio.chars import CHINESE_DIGITS
 from enews_audio.model import Article, Page
 
-_NUMERALS = "一二三四五六七八九"
-_MARK_CODE = r"第?\s*([A-Za-z]{0,2})\s*([0-9０-９]{1,3}|[一二三四五六七八九十]{1,3})\s*版"
+_MARK_CODE = r"第?\s*([A-Za-z]{0,2})\s*(\d{1,3}|[一二三四五六七八九十]{1,3})\s*版"
+# A mark naming the page it continues on or from: （下转第四版） (转A3版) 上接第1版.
 _MARKER = re.compile(rf"[（(]\s*(下转|上接|转|接){_MARK_CODE}\s*[）)]|(下转|上接)\s*{_MARK_CODE}")
+# Marks to drop though they name no page we could join: （转下页） （接上文） （下转A3）, or a line of its own.
+_LOOSE_MARK = re.compile(r"[（(]\s*(?:上接|下转|接上|转下|紧接)第?[^）)]{1,6}版?\s*[）)]")
+_MARK_LINE = re.compile(r"^[（(]?\s*(?:上接|下转|接上|转下|紧接)第?[A-Za-z]?\d{1,3}版?\s*[）)]?$")
 
 
 @dataclasses.dataclass(frozen=True, slots=True)
@@ -41,9 +45,9 @@ def join_continued(pages: list[Page]) -> list[Page]:
 def _continuation(
     pages: list[Page], articles: list[list[Article]], start: Article, page: Page, mark: _Mark
 ) -> tuple[int, Article] | None:
-    here = _code_parts(page.code)
+    here = page.sort_key
     for k, target in enumerate(pages):
-        letters, number = _code_parts(target.code)
+        letters, number = target.sort_key
         if target is page or number != mark.number or (mark.letters and letters != mark.letters):
             continue
         backward = [a for a in articles[k] if any(not m.onward and m.number == here[1] for m in _marks(a))]
@@ -61,8 +65,14 @@ def _joined(start: Article, rest: Article) -> Article:
     )
 
 
+def strip_marks(text: str) -> str:
+    """``text`` without continuation marks; empty if it was nothing but one."""
+    text = _LOOSE_MARK.sub("", _MARKER.sub("", text))
+    return "" if _MARK_LINE.match(text.strip()) else text
+
+
 def _unmarked(article: Article) -> Article:
-    paragraphs = tuple(p for p in (_MARKER.sub("", p).strip() for p in article.paragraphs) if p)
+    paragraphs = tuple(p for p in (strip_marks(p).strip() for p in article.paragraphs) if p)
     return dataclasses.replace(article, paragraphs=paragraphs or article.paragraphs)
 
 
@@ -83,13 +93,8 @@ def _number(text: str) -> int:
     if len(tens) > 1 or len(ones) > 1 or (not ten and len(text) > 1):
         return 0  # not a number we know: no page has it, so nothing is joined
     if not ten:
-        return _NUMERALS.index(text) + 1
-    return (_NUMERALS.index(tens) + 1 if tens else 1) * 10 + (_NUMERALS.index(ones) + 1 if ones else 0)
-
-
-def _code_parts(code: str) -> tuple[str, int]:
-    letters = code.rstrip("0123456789")
-    return letters, int(code[len(letters) :])
+        return CHINESE_DIGITS.index(text)
+    return (CHINESE_DIGITS.index(tens) if tens else 1) * 10 + (CHINESE_DIGITS.index(ones) if ones else 0)
 
 
 def _bare(title: str) -> str:

@@ -5,15 +5,18 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import re
+import unicodedata
 from pathlib import Path
 from urllib.parse import urljoin, urlsplit, urlunsplit
 
 from bs4 import BeautifulSoup, Comment, NavigableString, Tag
 
+from enews_audio.chars import CJK_PUNCTUATION, FULLWIDTH_FORMS, HAN
 from enews_audio.errors import SourceError
 from enews_audio.model import Article, Issue, Page
 from enews_audio.sources.continued import join_continued
 from enews_audio.sources.fetch import Fetched, PageNotFoundError, Site
+from enews_audio.sources.furniture import is_credit
 from enews_audio.sources.profile import LAYOUTS, Profile, layout_of
 
 ENTRY_NAMES = ("paperindex.htm", "paperindex.html", "index.htm", "index.html")
@@ -21,14 +24,13 @@ _HOPS = 5  # meta-refresh redirects followed from an entry page
 
 # Over URLs and extracted text only, never over HTML.
 _URL_DATE = re.compile(r"(?<!\d)((?:19|20)\d{2})(-?)(\d{2})/(\d{2})(?=/)")
-_PAGE_TITLE = re.compile(r"(?:第\s*)?([A-Za-z]{0,2})\s*(\d{1,3})\s*版?\s*[:：]?\s*(.*)")
-_EDITOR = re.compile(r"[（(]?\s*(?:本版责编|本版编辑|责任编辑|责编|本版责任编辑|编辑)\s*[:：]")
+_PAGE_TITLE = re.compile(r"(?:第\s*)?([A-Za-zＡ-Ｚａ-ｚ]{0,2})\s*([0-9０-９]{1,3})\s*版?\s*[:：]?\s*(.*)")
 _DATE_LINE = re.compile(r"《([^》]+)》\s*[（(]\s*\d{4}\s*年.*?版\s*[）)]")
 # A line break in the source between two Chinese characters is no space at all; other spacing is one space.
 _WRAPPED = "\x1f"
 _WRAP = re.compile(r"[^\S\n\r]*[\n\r]\s*")
 _SPACES = re.compile(r"[^\S\n\x1f]+")
-_CJK = "[\u3000-\u303f\u4e00-\u9fff\uff00-\uffef]"
+_CJK = f"[{CJK_PUNCTUATION}{HAN}{FULLWIDTH_FORMS}]"
 _CJK_GAP = re.compile(rf"(?<={_CJK}) *{_WRAPPED}[ {_WRAPPED}]*(?={_CJK})")
 _PAPER_SUFFIX = re.compile(r"(?:数字报刊?|电子报|电子版|数字版|平台)+$")
 _BLOCKS = {"p", "div", "li", "tr", "table", "h1", "h2", "h3", "h4", "h5", "h6", "founder-content"}
@@ -59,7 +61,7 @@ def load_epaper(
         page_soup = soup if link.url == first.url else _parse(site.get(link.url, cache=_dated(link.url)))
         articles = []
         for item in _article_links(page_soup, profile, link.url):
-            if item.url in seen or _EDITOR.match(item.text):
+            if item.url in seen or is_credit(item.text):
                 continue
             seen.add(item.url)
             article = _article(_parse(site.get(item.url, cache=_dated(item.url))), profile, item)
@@ -176,6 +178,11 @@ def _with_date(url: str, date: dt.date) -> str:
     return urlunsplit(parts._replace(path=parts.path[: last.start()] + new + parts.path[last.end() :]))
 
 
+def _same_site(target: str, page: str) -> bool:
+    """Links to pages and articles are followed on the page's own host only (a saved copy: its own files)."""
+    return urlsplit(target)[:2] == urlsplit(page)[:2]
+
+
 def _strip_query(url: str) -> str:
     return urlunsplit(urlsplit(url)._replace(query="", fragment=""))
 
@@ -194,7 +201,7 @@ def _page_links(soup: BeautifulSoup, profile: Profile, url: str) -> list[tuple[s
         href = a.get("href")
         target = _strip_query(urljoin(url, str(href))) if href else ""
         text = _headline(a)
-        if target and text and target not in links and profile.is_page(target):
+        if target and text and target not in links and profile.is_page(target) and _same_site(target, url):
             links[target] = _Link(target, text)
     unique: dict[str, tuple[str, str, _Link]] = {}
     for link in links.values():  # "下一版" and the like are links to pages too, but not the list
@@ -207,7 +214,7 @@ def _page_links(soup: BeautifulSoup, profile: Profile, url: str) -> list[tuple[s
 def _page_title(text: str) -> tuple[str, str] | None:
     """``A04版：聚焦`` or ``第04版：聚焦`` as code and name."""
     found = _PAGE_TITLE.fullmatch(text.strip())
-    return (found[1].upper() + found[2], found[3].strip()) if found else None
+    return (unicodedata.normalize("NFKC", found[1] + found[2]).upper(), found[3].strip()) if found else None
 
 
 def _article_links(soup: BeautifulSoup, profile: Profile, url: str) -> list[_Link]:
@@ -223,7 +230,7 @@ def _article_links(soup: BeautifulSoup, profile: Profile, url: str) -> list[_Lin
         for a in soup.select(selector) if selector else ():
             href = a.get("href")
             target = _strip_query(urljoin(url, str(href))) if href else ""
-            if target and profile.is_article(target) and target not in links:
+            if target and profile.is_article(target) and target not in links and _same_site(target, url):
                 links[target] = _Link(target, _headline(a) or str(a.get("alt") or a.get("title") or ""))
     return list(links.values())
 
@@ -256,11 +263,11 @@ def _article(soup: BeautifulSoup, profile: Profile, link: _Link) -> Article | No
     byline = " ".join(_take(bodies, profile.byline)) or meta.get("author", "")
     byline = _DATE_LINE.sub("", byline).strip()
     paragraphs = [line for body in bodies[1:] for line in _lines(body)]
-    while paragraphs and _EDITOR.match(paragraphs[-1]):
+    while paragraphs and is_credit(paragraphs[-1]):
         paragraphs.pop()
     if paragraphs and byline and paragraphs[0] == byline:
         paragraphs.pop(0)
-    if _EDITOR.match(title) or _EDITOR.match(link.text):
+    if is_credit(title) or is_credit(link.text):
         return None
     if not paragraphs:  # a picture with its caption: the caption is what there is to read
         paragraphs, captions = captions, []

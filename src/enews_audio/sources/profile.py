@@ -2,32 +2,37 @@
 
 from __future__ import annotations
 
-import dataclasses
-from dataclasses import dataclass
 from fnmatch import fnmatchcase
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Literal
 from urllib.parse import urlsplit
 
+import msgspec
 import soupsieve
+from msgspec import Meta
 
 from enews_audio.errors import SourceError
-from enews_audio.tomlfile import read_toml
+from enews_audio.tomlfile import Invalid, Schema, convert, message, read_toml, shown
+
+Layout = Literal["pc-layout", "classic", "nbs"]  # the names of LAYOUTS below
+_MATCH = 'a URL pattern or a list of them, like "https://epaper.example.com/*"'
 
 
-@dataclass(frozen=True, slots=True)
-class Profile:
+class Profile(Schema):
     """Where an issue's pages and articles are, and which elements hold each part of an article.
 
     URL patterns are shell globs over the URL's path; selectors are CSS (soupsieve). A selector may
     match several elements: their texts are joined (title, byline) or each kept (captions, body); an
-    empty selector matches nothing.
+    empty selector matches nothing. A ``[[profile]]`` table of a profiles file has these keys; the
+    ones it leaves out come from the built-in layout it is ``like``.
     """
 
-    name: str
-    page_url: str  # a page (版面) of an issue, e.g. */node_*.htm
-    article_url: str  # an article, e.g. */content_*.htm
-    match: tuple[str, ...] = ()  # globs over the whole URL that select this profile (user profiles)
+    name: Annotated[str, Meta(pattern=r"\S", description="a string that is not blank")]
+    page_url: str = ""  # a page (版面) of an issue, e.g. */node_*.htm
+    article_url: str = ""  # an article, e.g. */content_*.htm
+    # globs over the whole URL that select this profile (user profiles)
+    match: Annotated[str | tuple[str, ...], Meta(description=_MATCH)] = ()
+    like: Layout = "classic"  # the built-in layout a user profile starts from
     paper: str = ""  # the paper's name; default: the page's <title>
     page_links: str = "#pageLink"
     article_links: str = "ul li a[href], #titleList a[href], #ozoom a[href]"
@@ -38,6 +43,10 @@ class Profile:
     byline: str = ".author"
     body: str = "founder-content, #ozoom"
     captions: str = "table:has(img) td:not(:has(img))"
+
+    def __post_init__(self) -> None:
+        if isinstance(self.match, str):  # one pattern written without a list
+            msgspec.structs.force_setattr(self, "match", (self.match,))
 
     def is_page(self, url: str) -> bool:
         return fnmatchcase(urlsplit(url).path, self.page_url)
@@ -53,6 +62,7 @@ class Profile:
 LAYOUTS = (
     Profile(
         name="pc-layout",
+        like="pc-layout",
         page_url="*/pc/layout/*/node_*.html",
         article_url="*/pc/content/*/content_*.html",
         byline="p.sec",
@@ -66,6 +76,7 @@ LAYOUTS = (
     ),
     Profile(
         name="nbs",
+        like="nbs",
         page_url="*/nbs.D*.htm",
         article_url="*/nw.D*.htm",
         byline="h4",
@@ -75,7 +86,10 @@ LAYOUTS = (
 _BY_NAME = {p.name: p for p in LAYOUTS}
 _SELECTORS = ("page_links", "article_links", "article_map", "kicker", "title", "subtitle", "byline")
 _SELECTORS += ("body", "captions")
-_TEXTS = ("name", "like", "paper", "page_url", "article_url", *_SELECTORS)
+
+
+class _File(Schema):
+    profile: tuple[Profile, ...] = ()
 
 
 def layout_of(url: str) -> Profile | None:
@@ -85,41 +99,30 @@ def layout_of(url: str) -> Profile | None:
 
 def load_profiles(path: Path) -> tuple[Profile, ...]:
     """Read ``[[profile]]`` tables from a TOML file; each starts from a built-in layout (``like``)."""
-    data = read_toml(path, SourceError, "e-paper profiles")
-    tables = data.get("profile", [])
-    if not isinstance(tables, list) or not all(isinstance(t, dict) for t in tables):
-        raise SourceError(f"{path.name}: write each paper as a [[profile]] table")
-    return tuple(_profile(table, f"{path.name}: profile[{i}]") for i, table in enumerate(tables))
+    data, text = read_toml(path, SourceError, "e-paper profiles", where=path.name)
+    read = convert(data, _File, SourceError, where=path.name, text=text).profile
+    out = []
+    for i, (table, profile) in enumerate(zip(data.get("profile", ()), read, strict=True)):
+        try:
+            out.append(_layered(table, profile))
+        except Invalid as exc:
+            raise SourceError(message(path.name, ("profile", i, *exc.keys), exc.what, text)) from None
+    return tuple(out)
 
 
-def _profile(table: dict[str, Any], where: str) -> Profile:
-    unknown = sorted(set(table) - {*_TEXTS, "match"})
-    if unknown:
-        raise SourceError(f'{where}: unknown key "{unknown[0]}" (known: match, {", ".join(_TEXTS)})')
-    for key in _TEXTS:
-        if key in table and not isinstance(table[key], str):
-            raise SourceError(f'{where}: "{key}" must be a string')
-    name = table.get("name", "").strip()
-    if not name:
-        raise SourceError(f'{where}: missing "name"')
-    match = table.get("match", [])
-    match = [match] if isinstance(match, str) else match
-    if not match or not all(isinstance(m, str) and m for m in match):
-        raise SourceError(
-            f'{where}: "match" must be a URL pattern or a list of them, like "https://epaper.example.com/*"'
-        )
-    like = table.get("like", "classic")
-    if like not in _BY_NAME:
-        raise SourceError(f'{where}: like = "{like}" is not one of {", ".join(_BY_NAME)}')
+def _layered(table: dict[str, object], profile: Profile) -> Profile:
+    """The layout ``profile`` is like, with the keys its table gives."""
+    if not profile.match or not all(p.strip() for p in profile.match):
+        raise Invalid("match", f"must be {_MATCH}")
     for key in _SELECTORS:
-        if table.get(key, "").strip():  # an empty selector matches nothing
-            _check_selector(table[key], f'{where}: "{key}"')
-    changes = {k: table[k].strip() for k in _TEXTS if k in table and k != "like"}
-    return dataclasses.replace(_BY_NAME[like], match=tuple(match), **changes)
-
-
-def _check_selector(selector: str, where: str) -> None:
-    try:
-        soupsieve.compile(selector)
-    except soupsieve.SelectorSyntaxError as exc:
-        raise SourceError(f"{where}: {selector!r} is not a CSS selector ({exc.args[0]})") from exc
+        selector = getattr(profile, key).strip()
+        if selector:  # an empty selector matches nothing
+            try:
+                soupsieve.compile(selector)
+            except soupsieve.SelectorSyntaxError as exc:
+                raise Invalid(
+                    key, f"{shown(selector)} is not a CSS selector ({exc.args[0].splitlines()[0]})"
+                ) from exc
+    given = {k: getattr(profile, k) for k in table}
+    given |= {k: v.strip() for k, v in given.items() if isinstance(v, str)}
+    return msgspec.structs.replace(_BY_NAME[profile.like], **given)

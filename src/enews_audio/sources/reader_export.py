@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 
+from enews_audio.chars import HAN
 from enews_audio.errors import SourceError
 from enews_audio.model import Article
+from enews_audio.sources.furniture import is_credit
 
 # Header lines: the export wrote ASCII colons, hand-edited files often have full-width ones.
 _EXPORT_DATE = re.compile(r"(\d{4})-(\d{1,2})-(\d{1,2})")
@@ -16,11 +19,11 @@ _PAPER = re.compile(r"当前报纸名称\s*[:：]\s*(.*)")
 _DAY = re.compile(r"日期\s*[:：]\s*(.*)")
 _PAGE = re.compile(r"版面\s*[:：]\s*(.*)")
 _MONTH_DAY = re.compile(r"(\d{1,2})\s*-\s*(\d{1,2})")
-_PAGE_VALUE = re.compile(r"(?:第\s*)?([A-Za-z]{0,2}\s*\d{1,3})\s*版\s*(?:[:：]\s*(.*))?")
+# Page codes in ASCII or full-width letters and digits (A０４), nothing else that counts as a digit.
+_PAGE_VALUE = re.compile(r"(?:第\s*)?([A-Za-zＡ-Ｚａ-ｚ]{0,2}\s*[0-9０-９]{1,3})\s*版\s*(?:[:：]\s*(.*))?")
 _PAGER = re.compile(r"(?:\s*(?:上一篇|下一篇))+\s*$")  # the app's navigation links, not content
-_EDITOR = re.compile(r"[（(]?\s*(?:责任编辑|本版责编|本版编辑|责编)\s*[:：]")
 _SENTENCE_END = re.compile(r"[。！？；…!?;]")
-_CJK = re.compile(r"[\u4e00-\u9fff]")
+_HAN = re.compile(f"[{HAN}]")
 
 BYLINE_MAX = 30  # a longer first paragraph is prose, not "记者 某某"
 
@@ -60,7 +63,7 @@ def read_text(path: Path) -> str:
 
 def _looks_like_gb18030(data: bytes) -> bool:
     try:
-        return bool(_CJK.search(data.decode("gb18030")))
+        return bool(_HAN.search(data.decode("gb18030")))
     except UnicodeDecodeError:
         return False
 
@@ -143,13 +146,14 @@ def _page(value: str, where: str) -> tuple[str, str]:
     match = _PAGE_VALUE.fullmatch(value)
     if not match:
         raise SourceError(f"{where}: 版面 {value!r} has no page code like A04版 or 第04版")
-    return re.sub(r"\s", "", match[1]).upper(), _collapse(match[2] or "")
+    return unicodedata.normalize("NFKC", re.sub(r"\s", "", match[1])).upper(), _collapse(match[2] or "")
 
 
 def _body(lines: list[str], name: str) -> tuple[str, tuple[str, ...]]:
-    """Split the byline from the paragraphs and drop the editor's credit at the end."""
+    """Split the byline from the paragraphs and drop the editor's credit at the end (the rest of the page
+    furniture goes in ``furniture.tidy``)."""
     paragraphs = [line.strip() for line in lines if line.strip()]
-    while paragraphs and _EDITOR.match(paragraphs[-1]):
+    while paragraphs and is_credit(paragraphs[-1]):
         paragraphs.pop()
     if not paragraphs:
         raise SourceError(f"{name}: no paragraphs after the 版面 line")

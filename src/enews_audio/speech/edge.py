@@ -22,11 +22,13 @@ import edge_tts.constants
 import edge_tts.voices
 from edge_tts.exceptions import EdgeTTSException, NoAudioReceived
 
+from enews_audio.chars import is_speakable
 from enews_audio.errors import EngineUnavailableError, SpeechError, UnknownVoiceError, UsageError
 from enews_audio.model import Clip, Timing
 from enews_audio.speech.engine import Voice
 from enews_audio.speech.mp3 import mp3_seconds
-from enews_audio.speech.voices import VoiceInfo, edge_voice_names
+from enews_audio.speech.runner import run_sync
+from enews_audio.speech.voices import VoiceInfo, edge_voice_names, known_notes, save_edge_voices
 
 URL_ENV = "ENEWS_EDGE_URL"
 MAX_CHUNK_BYTES = 1500  # the library only splits at spaces/newlines, which Chinese lacks
@@ -35,8 +37,6 @@ CUT_TOLERANCE = 0.2  # seconds of audio that may be missing before we call it cu
 PROBE_TEXT = "你好。"
 
 _BREAKS = ("。！？；!?;", "，、：,:")  # sentence ends first, then clause ends, then a hard cut
-_LIBRARY_URL = edge_tts.constants.WSS_URL
-_url_we_set: str | None = None
 
 
 def split_text(text: str, limit: int = MAX_CHUNK_BYTES) -> list[str]:
@@ -50,16 +50,25 @@ def split_text(text: str, limit: int = MAX_CHUNK_BYTES) -> list[str]:
     return chunks
 
 
-def is_speakable(text: str) -> bool:
-    """True if ``text`` has a letter, digit or Han character; the service gives no audio otherwise."""
-    return any(ch.isalnum() for ch in text)
+def service_url(url: str | None = None) -> str | None:
+    """Where the edge service is when it has moved: ``url``, else ``$ENEWS_EDGE_URL``; None for where
+    edge-tts itself looks. The one place the address is chosen; ``_point_library_at`` hands it over.
+
+    It must keep the query string the service expects (``?TrustedClientToken=…``); the voice list is
+    fetched from beside it (``…/voices/list``), where the service keeps it.
+    """
+    url = url or os.environ.get(URL_ENV) or None
+    if url is None:
+        return None
+    if urlsplit(url).scheme not in ("ws", "wss"):
+        raise UsageError(f"the edge-tts URL must start with ws:// or wss://, not {url!r}")
+    return url if "?" in url else url + "?"  # the library appends "&ConnectionId=…"
 
 
 class EdgeEngine:
     """Speaks through edge-tts; one websocket per call, no state between calls.
 
-    ``url`` (or ``$ENEWS_EDGE_URL``) overrides the service address, which has moved before; it
-    must keep the query string the service expects (``?TrustedClientToken=…``).
+    ``url`` (or ``$ENEWS_EDGE_URL``, see ``service_url``) overrides the service address, which has moved before.
     """
 
     name = "edge"
@@ -78,7 +87,7 @@ class EdgeEngine:
         if voice.name not in known:
             raise UnknownVoiceError(_unknown_voice(voice.name, known))
         self.voice = voice
-        self.url = _checked_url(url or os.environ.get(URL_ENV) or None)
+        self.url = service_url(url)
         self.proxy = proxy
         self.timeout = timeout
         self.connect_timeout = connect_timeout
@@ -127,7 +136,7 @@ class EdgeEngine:
             receive_timeout=max(1, math.ceil(timeout)),
         )
         audio, boundaries = bytearray(), []
-        _point_library_at(self.url)  # read synchronously when the stream starts, just below
+        where = urlsplit(_point_library_at(self.url)).netloc  # read when the stream starts, just below
         try:
             async with asyncio.timeout(timeout), contextlib.aclosing(communicate.stream()) as stream:
                 async for message in stream:
@@ -139,16 +148,15 @@ class EdgeEngine:
                             (start / TICKS_PER_SECOND, duration / TICKS_PER_SECOND, message["text"])
                         )
         except Exception as exc:
-            error = self._translate(exc, timeout)
+            error = self._translate(exc, timeout, where)
             if error is None:
                 raise
             raise error from exc
         _check_complete(bytes(audio), boundaries, communicate.state.get("cumulative_audio_bytes"))
         return bytes(audio), boundaries
 
-    def _translate(self, exc: Exception, timeout: float) -> EngineUnavailableError | None:
+    def _translate(self, exc: Exception, timeout: float, where: str) -> EngineUnavailableError | None:
         """The one place edge-tts and aiohttp failures become ours; None for anything else (a bug)."""
-        where = urlsplit(self.url or _LIBRARY_URL).netloc
         if isinstance(exc, aiohttp.WSServerHandshakeError):
             return EngineUnavailableError(_status_message(exc.status, where))
         if isinstance(exc, aiohttp.ClientProxyConnectionError):
@@ -166,9 +174,12 @@ class EdgeEngine:
         return None
 
 
-async def fetch_voices(*, proxy: str | None = None, timeout: float = 30.0) -> list[VoiceInfo]:
-    """Every voice the service offers now (all languages), as ``VoiceInfo``; our error if it can't say."""
-    where = urlsplit(edge_tts.voices.VOICE_LIST).netloc
+async def fetch_voices(
+    *, url: str | None = None, proxy: str | None = None, timeout: float = 30.0
+) -> list[VoiceInfo]:
+    """Every voice the service at ``url`` (see ``service_url``) offers now, all languages, as ``VoiceInfo``;
+    our error if it can't say."""
+    where = urlsplit(_point_library_at(service_url(url))).netloc  # read when the request starts, below
     try:
         async with asyncio.timeout(timeout):
             listed = await edge_tts.list_voices(proxy=proxy)
@@ -184,6 +195,24 @@ async def fetch_voices(*, proxy: str | None = None, timeout: float = 30.0) -> li
         raise EngineUnavailableError(
             f"edge-tts voice list: unexpected reply from {where} ({reason})"
         ) from exc
+
+
+def refresh_edge_voices(*, url: str | None = None, proxy: str | None = None) -> tuple[VoiceInfo, ...]:
+    """Fetch the service's Chinese voices and save them as the user's list; notes already written are kept.
+
+    A failed refresh raises ``EngineUnavailableError`` and leaves the lists as they were.
+    """
+    live = run_sync(fetch_voices(url=url, proxy=proxy))  # its own loop: no engine lives on it
+    notes = known_notes()
+    voices = tuple(
+        VoiceInfo("edge", v.name, v.gender, v.locale, notes.get(v.name) or v.notes)
+        for v in sorted(live, key=lambda v: (v.locale, v.name))
+        if v.locale.startswith("zh-")
+    )
+    if not voices:
+        raise SpeechError("edge-tts: the live voice list has no Chinese voices; the voice list was kept")
+    save_edge_voices(voices, source="edge_tts.list_voices()")
+    return voices
 
 
 def _voice_info(entry: dict) -> VoiceInfo:
@@ -202,27 +231,26 @@ def _check_complete(audio: bytes, boundaries: list[tuple[float, float, str]], en
         raise EngineUnavailableError(f"edge-tts: audio cut short: connection closed after {heard:.1f} s")
 
 
-def _point_library_at(url: str | None) -> None:
-    """edge-tts reads its service URL from a module global at connect time; no parameter exists.
+def _point_library_at(url: str | None) -> str:
+    """Point edge-tts at the service at ``url`` (None: its own) and return that address.
 
-    So an override is process-wide. It is set before every request (engines with different URLs
-    can coexist, as in tests); an engine without one restores the default only if an engine set
-    something else, leaving alone a URL patched in by someone else.
+    edge-tts reads the service's addresses from two module globals when it connects; no parameter takes
+    them. So this, the only code that touches them, sets both right before each request, which reads them
+    before its first await: engines with different addresses can run at once, and no setting lingers that
+    the next request of ours would not overwrite.
     """
-    global _url_we_set
+    speech, voices = edge_tts.constants.WSS_URL, edge_tts.constants.VOICE_LIST
     if url is not None:
-        edge_tts.communicate.WSS_URL = _url_we_set = url
-    elif _url_we_set is not None and _url_we_set == edge_tts.communicate.WSS_URL:
-        edge_tts.communicate.WSS_URL = _LIBRARY_URL
-        _url_we_set = None
-
-
-def _checked_url(url: str | None) -> str | None:
-    if url is None:
-        return None
-    if urlsplit(url).scheme not in ("ws", "wss"):
-        raise UsageError(f"the edge-tts URL must start with ws:// or wss://, not {url!r}")
-    return url if "?" in url else url + "?"  # the library appends "&ConnectionId=…"
+        parts = urlsplit(url)
+        query = re.sub("(?i)trustedclienttoken=", "trustedclienttoken=", parts.query)
+        scheme = "https" if parts.scheme == "wss" else "http"
+        speech, voices = (
+            url,
+            f"{scheme}://{parts.netloc}{parts.path.rsplit('/edge/', 1)[0]}/voices/list?{query}",
+        )
+    edge_tts.communicate.WSS_URL = speech
+    edge_tts.voices.VOICE_LIST = voices
+    return speech
 
 
 def _status_message(status: int, where: str) -> str:

@@ -26,7 +26,11 @@ class Voice:
 
 @runtime_checkable
 class Engine(Protocol):
-    """A speech engine. ``identity`` names engine, version and voice settings: the cache key's prefix."""
+    """A speech engine. ``identity`` names engine, version and voice settings: the cache key's prefix.
+
+    All calls of one engine's working life run on one event loop (``Session``); ``aclose`` releases what
+    it holds on that loop (connections, a pool), after which it may work again, on another loop.
+    """
 
     name: str
     voice: Voice

@@ -20,6 +20,7 @@ from enews_audio.model import Clip
 from enews_audio.resources import voices_dir
 from enews_audio.speech.engine import Voice
 from enews_audio.speech.mp3 import SAMPLE_RATE, encode_mp3
+from enews_audio.speech.voices import VoiceInfo
 
 log = logging.getLogger(__name__)
 
@@ -54,6 +55,20 @@ def offline_voices() -> list[str]:
     folder = voices_dir() / "kokoro"
     names = (p.stem for p in folder.glob("*.bin")) if folder.is_dir() else ()
     return sorted(n for n in names if _VOICE_NAME.fullmatch(n) and n not in REFUSED_VOICES)
+
+
+def offline_voice_infos() -> tuple[VoiceInfo, ...]:
+    """The offline voices as ``enews-audio voices`` lists them."""
+    return tuple(
+        VoiceInfo(
+            "offline",
+            name,
+            "female" if name.startswith("zf_") else "male",
+            "zh-CN",
+            "Kokoro-82M on this computer, no network" + ("; the default" if name == DEFAULT_VOICE else ""),
+        )
+        for name in offline_voices()
+    )
 
 
 class OfflineEngine:

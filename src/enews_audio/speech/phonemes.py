@@ -13,15 +13,16 @@ from pathlib import Path
 import cn2an
 from misaki.zh import ZHG2P
 
+from enews_audio.chars import ASCII_ALNUM, HAN
+from enews_audio.chars import CHINESE_DIGITS as _DIGITS
 from enews_audio.errors import MissingModelError
 from enews_audio.reading import read_run
 from enews_audio.resources import voices_dir
 
 MAX_TOKENS = 510  # ids per model call, without the two padding zeros
 
-_HAN = "\u3007\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
+_HAN = f"〇{HAN}"  # 〇 is read líng like the ideographs
 _PIECE = re.compile(rf"(?P<han>[{_HAN}]+)|(?P<latin>[A-Za-z]+)|(?P<space>\s+)|(?P<other>.)", re.S)
-_DIGITS = "零一二三四五六七八九"
 _NON_SYLLABIC = chr(815)  # the combining breve misaki leaves in diphthongs; Kokoro v1.0 never saw it
 
 # Kokoro's vocabulary lacks most Latin letters (X would vanish) and the Mandarin voices never learnt
@@ -35,10 +36,7 @@ _LETTERS = {
 
 # The voice pauses only at full-width marks, so stray ASCII marks are repaired to them first.
 _ASCII_MARKS = str.maketrans({",": "，", ":": "：", ";": "；", "?": "？", "!": "！", "(": "（", ")": "）"})
-_WIDE_ALNUM = {
-    c: c - 0xFEE0 for c in [*range(0xFF10, 0xFF1A), *range(0xFF21, 0xFF3B), *range(0xFF41, 0xFF5B)]
-}
-_WIDE_ALNUM[ord("％")] = ord("%")
+_WIDE_ALNUM = ASCII_ALNUM | {ord("％"): ord("%")}
 
 # Full-width mark → Kokoro symbol. misaki's own mapping first (what v1.0 was trained on), then the marks
 # it leaves alone that the vocabulary can still voice as a pause or a quote.

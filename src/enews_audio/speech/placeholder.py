@@ -13,7 +13,6 @@ import numpy as np
 from enews_audio.model import Clip
 from enews_audio.speech.engine import Engine
 from enews_audio.speech.mp3 import SAMPLE_RATE, encode_mp3, mp3_seconds
-from enews_audio.speech.runner import run_sync
 from enews_audio.speech.schedule import SpeechSettings, run
 
 PLACEHOLDER_TEXT = "本段语音暂缺。"
@@ -24,10 +23,10 @@ _SHAPE = ((0.1, False), (0.2, True), (0.15, False), (0.2, True), (0.35, False)) 
 _FADE = 0.01
 
 
-def placeholder_clip(engine: Engine, settings: SpeechSettings) -> Clip:
+async def placeholder_clip(engine: Engine, settings: SpeechSettings) -> Clip:
     """The engine speaking ``PLACEHOLDER_TEXT`` (cached like any clip), or ``tone_clip()`` if it can't."""
     quick = dataclasses.replace(settings, attempts=min(settings.attempts, PLACEHOLDER_ATTEMPTS))
-    result = run_sync(run([PLACEHOLDER_TEXT], engine, quick))
+    result = await run([PLACEHOLDER_TEXT], engine, quick)
     return result.clips.get(PLACEHOLDER_TEXT) or tone_clip()
 
 

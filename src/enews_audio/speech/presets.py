@@ -6,44 +6,65 @@ not after an hour of synthesis.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Iterator
 from pathlib import Path
+from typing import Annotated, Literal
+
+import msgspec
+from msgspec import Meta
 
 from enews_audio.errors import SpeechError, UsageError
+from enews_audio.model import Pauses
 from enews_audio.resources import voices_dir
-from enews_audio.tomlfile import read_toml
+from enews_audio.tomlfile import Invalid, Schema, load_toml, shown
 
 PRESET_ENGINES = ("auto", "edge", "offline", "fake")
-_KEYS = {"description", "engine", "voices", "rate", "pitch", "volume", "pauses"}
-_PAUSES = ("sentence", "paragraph", "heading", "article")
 RANGES = {"rate": (-50, 100), "pitch": (-50, 50), "volume": (-100, 100)}  # %, Hz, %
-_MAX_PAUSE = 10.0
 
 
-@dataclass(frozen=True, slots=True)
-class Pauses:
-    """Seconds of silence after a sentence, a paragraph, a heading and an article (the text stage's)."""
-
-    sentence: float
-    paragraph: float
-    heading: float
-    article: float
+def _within(key: str, unit: str) -> object:
+    low, high = RANGES[key]
+    return Annotated[int, Meta(ge=low, le=high, description=f"a whole number of {unit} in {low}..{high}")]
 
 
-@dataclass(frozen=True, slots=True)
-class Preset:
-    name: str
-    path: Path
-    description: str
-    engine: str  # one of PRESET_ENGINES
-    voices: tuple[tuple[str, str], ...]  # (engine, voice name); an engine not named uses its default
-    rate: int  # percent
-    pitch: int  # Hz
-    volume: int  # percent
+class Voices(Schema):
+    """The voice per engine; an engine not named uses its default."""
+
+    edge: str | None = None
+    offline: str | None = None
+
+    def __post_init__(self) -> None:
+        if self.edge is not None:
+            _check_edge_voice(self.edge)
+
+    def __iter__(self) -> Iterator[tuple[str, str]]:
+        """(engine, voice name) for each engine named."""
+        return ((k, v) for k in self.__struct_fields__ if (v := getattr(self, k)) is not None)
+
+
+class _PresetFile(Schema):
+    """A preset file's keys."""
+
+    engine: Literal["auto", "edge", "offline", "fake"]  # PRESET_ENGINES
+    rate: _within("rate", "percent")  # type: ignore[valid-type]
+    pitch: _within("pitch", "Hz")  # type: ignore[valid-type]
+    volume: _within("volume", "percent")  # type: ignore[valid-type]
     pauses: Pauses
+    description: str = ""
+    voices: Voices = Voices()
+
+
+class Preset(_PresetFile, kw_only=True):
+    """A preset, and the file it was read from."""
+
+    path: Path
+
+    @property
+    def name(self) -> str:
+        return self.path.stem
 
     def voice_for(self, engine: str) -> str | None:
-        return dict(self.voices).get(engine)
+        return getattr(self.voices, engine, None)
 
 
 def preset_dir() -> Path:
@@ -57,11 +78,8 @@ def preset_names() -> list[str]:
 def load_preset(name_or_path: str | Path) -> Preset:
     """A preset by name (``news``) or by path to a ``.toml`` file; any mistake is one ``UsageError`` line."""
     path = _find(str(name_or_path))
-    data = read_toml(path, UsageError, "preset")
-    try:
-        return _preset(path, data)
-    except (ValueError, TypeError) as exc:
-        raise UsageError(f"preset {path}: {exc}") from exc
+    read = load_toml(path, _PresetFile, UsageError, "preset", where=f"preset {path}")
+    return Preset(path=path, **msgspec.structs.asdict(read))
 
 
 def _find(name_or_path: str) -> Path:
@@ -74,50 +92,6 @@ def _find(name_or_path: str) -> Path:
     return path
 
 
-def _preset(path: Path, data: dict) -> Preset:
-    unknown = sorted(set(data) - _KEYS)
-    if unknown:
-        raise ValueError(f"unknown key {unknown[0]!r} (known: {', '.join(sorted(_KEYS))})")
-    missing = sorted({"engine", "rate", "pitch", "volume", "pauses"} - set(data))
-    if missing:
-        raise ValueError(f"missing {missing[0]!r}")
-    engine = data["engine"]
-    if engine not in PRESET_ENGINES:
-        raise ValueError(f"engine {engine!r} is not one of {', '.join(PRESET_ENGINES)}")
-    prosody = {key: _int(data, key) for key in RANGES}
-    return Preset(
-        name=path.stem,
-        path=path,
-        description=_text(data.get("description", ""), "description"),
-        engine=engine,
-        voices=_voices(data.get("voices", {})),
-        pauses=_pauses(data["pauses"]),
-        **prosody,
-    )
-
-
-def _int(data: dict, key: str) -> int:
-    value = data[key]
-    low, high = RANGES[key]
-    if not isinstance(value, int) or isinstance(value, bool):
-        raise ValueError(f"{key} must be a whole number, not {value!r}")
-    if not low <= value <= high:
-        raise ValueError(f"{key} {value} is outside {low}..{high}")
-    return value
-
-
-def _voices(table: object) -> tuple[tuple[str, str], ...]:
-    if not isinstance(table, dict):
-        raise ValueError('voices must be a table such as [voices] edge = "zh-CN-XiaoxiaoNeural"')
-    for engine, name in table.items():
-        if engine not in ("edge", "offline"):
-            raise ValueError(f"voices: unknown engine {engine!r} (edge, offline)")
-        _text(name, f"voices.{engine}")
-    if "edge" in table:
-        _check_edge_voice(table["edge"])
-    return tuple(sorted(table.items()))
-
-
 def _check_edge_voice(name: str) -> None:
     from enews_audio.speech.voices import edge_voice_names
 
@@ -126,27 +100,4 @@ def _check_edge_voice(name: str) -> None:
     except SpeechError:
         return  # the build reports the damaged snapshot itself; don't blame the preset for it
     if name not in known:
-        raise ValueError(f"voices.edge: unknown edge-tts voice {name!r} (see `enews-audio voices`)")
-
-
-def _pauses(table: object) -> Pauses:
-    if not isinstance(table, dict):
-        raise ValueError("pauses must be a table: [pauses] sentence = 0.35 …")
-    unknown = sorted(set(table) - set(_PAUSES))
-    if unknown:
-        raise ValueError(f"pauses: unknown key {unknown[0]!r} (known: {', '.join(_PAUSES)})")
-    values = {}
-    for key in _PAUSES:
-        value = table.get(key)
-        if not isinstance(value, int | float) or isinstance(value, bool):
-            raise ValueError(f"pauses.{key} must be a number of seconds, not {value!r}")
-        if not 0 <= value <= _MAX_PAUSE:
-            raise ValueError(f"pauses.{key} {value} is outside 0..{_MAX_PAUSE:g} s")
-        values[key] = float(value)
-    return Pauses(**values)
-
-
-def _text(value: object, key: str) -> str:
-    if not isinstance(value, str):
-        raise ValueError(f"{key} must be text, not {value!r}")
-    return value
+        raise Invalid("edge", f"unknown edge-tts voice {shown(name)} (see `enews-audio voices`)")

@@ -1,4 +1,8 @@
-"""Run the speech stage's coroutines from synchronous callers, even ones inside a running loop."""
+"""Run one coroutine, with a loop of its own, from synchronous code: for work that outlives no loop.
+
+The auto probe (a throwaway engine, probed and closed) and the voice list refresh use it; a build's engine
+lives in a ``Session``, whose one loop serves all its calls.
+"""
 
 from __future__ import annotations
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
+from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
 from enews_audio.errors import UnknownVoiceError, UsageError
@@ -10,7 +11,10 @@ from enews_audio.speech.engine import Engine, Voice
 from enews_audio.speech.fake import FakeEngine
 from enews_audio.speech.presets import PRESET_ENGINES, RANGES, Preset
 from enews_audio.speech.runner import run_sync
-from enews_audio.speech.voices import edge_voice_names
+from enews_audio.speech.voices import VoiceInfo, edge_voice_names, edge_voices
+
+if TYPE_CHECKING:
+    from enews_audio.speech.edge import EdgeEngine
 
 ENGINES = PRESET_ENGINES  # a preset may name any engine --engine accepts
 DEFAULT_VOICES = {"edge": "zh-CN-XiaoxiaoNeural", "offline": "zf_xiaobei", "fake": "fake"}
@@ -26,14 +30,15 @@ def select_engine(
     preset: Preset | None = None,
     edge_url: str | None = None,
     proxy: str | None = None,
-    pinyin: Mapping[str, str] | None = None,
+    pinyin: Mapping[str, str] | Callable[[str], Mapping[str, str]] | None = None,
     on_choice: Callable[[str], None] | None = None,
 ) -> Engine:
     """The engine for ``kind``; with "auto" the edge service is probed once and ``on_choice`` told why.
 
     Anything given explicitly wins over the ``preset``, which wins over the defaults (auto, the engine's
     default voice, normal rate). ``proxy`` and ``edge_url`` (else ``$ENEWS_EDGE_URL``) reach edge-tts;
-    ``pinyin`` (word -> "pin1 yin1") overrides the offline voice's readings.
+    ``pinyin`` (word -> "pin1 yin1") overrides the offline voice's readings; given as a function of the voice
+    name, it is asked once the voice is chosen (a lexicon may have entries for one voice).
     """
     kind = kind or (preset.engine if preset else "auto")
     if proxy is not None:
@@ -64,7 +69,8 @@ def select_engine(
     from enews_audio.speech.offline import OfflineEngine, offline_voices
 
     _check_voice(name, "offline", offline_voices())
-    return OfflineEngine(Voice(name, rate=rate, pitch=pitch, volume=volume), overrides=pinyin)
+    overrides = pinyin(name) if callable(pinyin) else pinyin
+    return OfflineEngine(Voice(name, rate=rate, pitch=pitch, volume=volume), overrides=overrides)
 
 
 def _auto(
@@ -81,7 +87,7 @@ def _auto(
         return "offline"
     edge_voice = voice or (preset and preset.voice_for("edge")) or DEFAULT_VOICES["edge"]
     probe = EdgeEngine(Voice(edge_voice), url=edge_url, proxy=proxy)
-    if run_sync(probe.probe()):
+    if run_sync(_probed(probe)):
         tell("engine: edge (the edge-tts service answered)")
         return "edge"
     if voice:
@@ -90,6 +96,32 @@ def _auto(
     return "offline"
 
 
+async def _probed(engine: EdgeEngine) -> bool:
+    """Probe a throwaway engine and close it: its whole life on one short loop, before the build's engine exists."""
+    try:
+        return await engine.probe()
+    finally:
+        await engine.aclose()
+
+
 def _check_voice(name: str, kind: str, known: list[str]) -> None:
     if name not in known:
         raise UnknownVoiceError(f"--voice: {kind} engine has no voice {name!r} (known: {', '.join(known)})")
+
+
+def list_voices(
+    refresh: bool = False, *, proxy: str | None = None, edge_url: str | None = None
+) -> tuple[VoiceInfo, ...]:
+    """Edge voices (the list in effect, or with ``refresh`` the live one, saved as the user's), then offline ones.
+
+    A failed refresh raises ``EngineUnavailableError`` and leaves the lists as they were.
+    """
+    from enews_audio.speech.offline import offline_voice_infos
+
+    if refresh:
+        from enews_audio.speech.edge import refresh_edge_voices
+
+        edge = refresh_edge_voices(url=edge_url, proxy=proxy)
+    else:
+        edge = edge_voices()
+    return edge + offline_voice_infos()

@@ -1,19 +1,22 @@
-"""Which voices exist: the edge snapshot in ``voices/edge-voices.toml`` and the embedded offline voices.
+"""Which edge voices exist: the catalogue, read from a data file so it can change without a release.
 
-The edge list lives in a data file, not in code, so it can be refreshed from the live service
-without a release; every edge voice name is checked against it before any request.
+The list shipped in ``voices/edge-voices.toml`` is the fallback; ``enews-audio voices --refresh`` writes the
+live list to the user's data folder (``$XDG_DATA_HOME/enews-audio/edge-voices.toml``), which then wins.
+Every edge voice name is checked against the list in effect before any request. Fetching the live list
+is the edge engine's business (``edge.refresh_edge_voices``); the offline voices are ``offline``'s.
 """
 
 from __future__ import annotations
 
 import json
 import tomllib
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
 from enews_audio.atomic import write_atomic
 from enews_audio.errors import SpeechError
-from enews_audio.resources import voices_dir
+from enews_audio.resources import user_data_dir, voices_dir
 
 SNAPSHOT = "edge-voices.toml"
 _FIELDS = ("name", "gender", "locale", "notes")
@@ -30,72 +33,56 @@ class VoiceInfo:
     notes: str = ""
 
 
-def snapshot_path() -> Path:
+def shipped_path() -> Path:
     return voices_dir() / SNAPSHOT
 
 
+def refreshed_path() -> Path:
+    return user_data_dir() / SNAPSHOT
+
+
+def snapshot_path() -> Path:
+    """The list in effect: the user's refreshed one if there is one, else the shipped one."""
+    refreshed = refreshed_path()
+    return refreshed if refreshed.is_file() else shipped_path()
+
+
 def edge_voices() -> tuple[VoiceInfo, ...]:
-    """The edge voices of the snapshot, in its order."""
-    path = snapshot_path()
-    try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
-        return tuple(_edge_voice(entry) for entry in data["voice"])
-    except FileNotFoundError as exc:
-        raise SpeechError(f"{path}: the edge voice list is missing (reinstall enews-audio)") from exc
-    except (tomllib.TOMLDecodeError, UnicodeDecodeError, KeyError, TypeError, ValueError) as exc:
-        raise SpeechError(f"{path}: damaged edge voice list ({_one_line(exc)})") from exc
+    """The edge voices of the list in effect, in its order."""
+    return read_edge_voices(snapshot_path())
 
 
 def edge_voice_names() -> list[str]:
     return [voice.name for voice in edge_voices()]
 
 
-def offline_voice_infos() -> tuple[VoiceInfo, ...]:
-    from enews_audio.speech.offline import DEFAULT_VOICE, offline_voices
-
-    return tuple(
-        VoiceInfo(
-            "offline",
-            name,
-            "female" if name.startswith("zf_") else "male",
-            "zh-CN",
-            "Kokoro-82M on this computer, no network" + ("; the default" if name == DEFAULT_VOICE else ""),
-        )
-        for name in offline_voices()
-    )
-
-
-def list_voices(refresh: bool = False, *, proxy: str | None = None) -> tuple[VoiceInfo, ...]:
-    """Edge voices (the snapshot, or with ``refresh`` the live list, saved as the new snapshot), then offline ones.
-
-    A failed refresh raises ``EngineUnavailableError`` and leaves the snapshot as it was.
-    """
-    edge = refresh_edge_voices(proxy=proxy) if refresh else edge_voices()
-    return edge + offline_voice_infos()
-
-
-def refresh_edge_voices(*, proxy: str | None = None) -> tuple[VoiceInfo, ...]:
-    """Fetch the service's Chinese voices and write them as the snapshot; notes already written are kept."""
-    from enews_audio.speech.edge import fetch_voices
-    from enews_audio.speech.runner import run_sync
-
-    live = run_sync(fetch_voices(proxy=proxy))
+def read_edge_voices(path: Path) -> tuple[VoiceInfo, ...]:
     try:
-        known = {voice.name: voice.notes for voice in edge_voices()}
-    except SpeechError:
-        known = {}  # a damaged snapshot is exactly what a refresh repairs
-    voices = tuple(
-        VoiceInfo("edge", v.name, v.gender, v.locale, known.get(v.name) or v.notes)
-        for v in sorted(live, key=lambda v: (v.locale, v.name))
-        if v.locale.startswith("zh-")
-    )
-    if not voices:
-        raise SpeechError("edge-tts: the live voice list has no Chinese voices; the snapshot was kept")
-    write_edge_voices(voices, snapshot_path(), source="edge_tts.list_voices()")
-    return voices
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+        return tuple(_edge_voice(entry) for entry in data["voice"])
+    except FileNotFoundError as exc:
+        raise SpeechError(f"{path}: the edge voice list is missing (reinstall enews-audio)") from exc
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError, KeyError, TypeError, ValueError) as exc:
+        fix = "run `enews-audio voices --refresh` or delete it" if path != shipped_path() else "reinstall"
+        raise SpeechError(f"{path}: damaged edge voice list ({_one_line(exc)}); {fix}") from exc
+    except OSError as exc:
+        raise SpeechError(f"{path}: cannot read the edge voice list: {exc.strerror or exc}") from exc
 
 
-def write_edge_voices(voices: tuple[VoiceInfo, ...], path: Path, *, source: str) -> None:
+def known_notes() -> dict[str, str]:
+    """Notes by voice name, shipped ones overlaid by the refreshed list's; a damaged list adds none."""
+    notes: dict[str, str] = {}
+    for path in (shipped_path(), refreshed_path()):
+        try:
+            notes |= {voice.name: voice.notes for voice in read_edge_voices(path) if voice.notes}
+        except SpeechError:
+            continue  # missing or damaged: exactly what a refresh repairs
+    return notes
+
+
+def save_edge_voices(voices: Iterable[VoiceInfo], *, source: str) -> Path:
+    """Write ``voices`` as the user's refreshed list; returns where."""
+    path = refreshed_path()
     lines = [
         "# Chinese voices of the free edge-tts service: `--voice` is checked against this list.",
         "# Written by `enews-audio voices --refresh`; notes may be edited by hand and survive a refresh.",
@@ -104,7 +91,11 @@ def write_edge_voices(voices: tuple[VoiceInfo, ...], path: Path, *, source: str)
     for voice in voices:
         lines += ["", "[[voice]]"]
         lines += [f"{key} = {json.dumps(getattr(voice, key), ensure_ascii=False)}" for key in _FIELDS]
-    write_atomic(path, "\n".join(lines) + "\n")
+    try:
+        write_atomic(path, "\n".join(lines) + "\n")
+    except OSError as exc:
+        raise SpeechError(f"{path}: cannot write the edge voice list: {exc.strerror or exc}") from exc
+    return path
 
 
 def _edge_voice(entry: dict) -> VoiceInfo:

@@ -15,20 +15,21 @@ A lexicon file is TOML with any of these tables (later files win, entry by entry
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
 from types import MappingProxyType
-from typing import Any
 
+import msgspec
+
+from enews_audio.chars import HAN
 from enews_audio.errors import TextError
 from enews_audio.resources import voices_dir
-from enews_audio.tomlfile import read_toml
+from enews_audio.tomlfile import Invalid, Schema, load_toml, shown
 
 _SYLLABLE = re.compile(r"[a-zv]{1,6}[1-5]")
-_HAN_WORD = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]+")
-_TABLES = frozenset({"substitutions", "pinyin", "engines", "voices"})
+_HAN_WORD = re.compile(f"[{HAN}]+")
 
 
 def _empty() -> Mapping[str, str]:
@@ -55,6 +56,32 @@ class Lexicon:
         return re.compile("|".join(map(re.escape, words)))
 
 
+class _Scope(Schema):
+    """Entries for every engine, one engine or one voice."""
+
+    substitutions: dict[str, str] = msgspec.field(default_factory=dict)
+    pinyin: dict[str, str] = msgspec.field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        for kind in ("substitutions", "pinyin"):
+            for word, value in getattr(self, kind).items():
+                if not word.strip() or not value.strip():
+                    raise Invalid((kind, word), f"empty {kind} entry")
+        for word, value in self.pinyin.items():
+            if not _HAN_WORD.fullmatch(word):
+                raise Invalid(("pinyin", word), "a pinyin entry must be Chinese characters only")
+            syllables = value.split()
+            if len(syllables) != len(word) or not all(_SYLLABLE.fullmatch(s) for s in syllables):
+                example = '"tian1 tai1 xian4" for 天台县'
+                what = f"needs {len(word)} tone3 syllables, one per character (like {example}), not {shown(value)}"
+                raise Invalid(("pinyin", word), what)
+
+
+class _File(_Scope):
+    engines: dict[str, _Scope] = msgspec.field(default_factory=dict)
+    voices: dict[str, _Scope] = msgspec.field(default_factory=dict)
+
+
 def load_lexicon(engine: str, voice: str, extra: Sequence[Path] = ()) -> Lexicon:
     """The lexicon for one engine and voice: the shipped files, then ``extra`` user files in order."""
     folder = voices_dir() / "lexicon"
@@ -62,63 +89,9 @@ def load_lexicon(engine: str, voice: str, extra: Sequence[Path] = ()) -> Lexicon
     substitutions: dict[str, str] = {}
     pinyin: dict[str, str] = {}
     for path in [*shipped, *extra]:
-        data, text = _read(path)
-        for table, kind in _tables(data, engine, voice, path):
-            for word, value in table.items():
-                _check(path, text, kind, word, value)
-                (pinyin if kind == "pinyin" else substitutions)[word] = " ".join(value.split())
+        read = load_toml(path, _File, TextError, "lexicon")
+        for scope in (read, read.engines.get(engine), read.voices.get(voice)):  # general before specific
+            if scope is not None:
+                substitutions |= {word: " ".join(v.split()) for word, v in scope.substitutions.items()}
+                pinyin |= {word: " ".join(v.split()) for word, v in scope.pinyin.items()}
     return Lexicon(MappingProxyType(substitutions), MappingProxyType(pinyin), tuple([*shipped, *extra]))
-
-
-def _read(path: Path) -> tuple[dict[str, Any], str]:
-    data = read_toml(path, TextError, "lexicon")
-    return data, path.read_text(encoding="utf-8")  # the text too: errors name the entry's line
-
-
-def _tables(data: dict[str, Any], engine: str, voice: str, path: Path) -> Iterator[tuple[dict, str]]:
-    """The (table, kind) pairs that apply to this engine and voice, general before specific."""
-    unknown = sorted(set(data) - _TABLES)
-    if unknown:
-        raise TextError(f"{path}: unknown table [{unknown[0]}] (use substitutions, pinyin, engines, voices)")
-    scopes = [
-        data,
-        _table(data, "engines", path).get(engine, {}),
-        _table(data, "voices", path).get(voice, {}),
-    ]
-    for scope in scopes:
-        for kind in ("substitutions", "pinyin"):
-            table = _table(scope, kind, path)
-            if table:
-                yield table, kind
-
-
-def _table(data: Any, key: str, path: Path) -> dict[str, Any]:
-    value = data.get(key, {}) if isinstance(data, dict) else {}
-    if not isinstance(value, dict):
-        raise TextError(f"{path}: [{key}] must be a table of entries")
-    return value
-
-
-def _check(path: Path, text: str, kind: str, word: str, value: Any) -> None:
-    where = f"{path}:{_line_of(text, word)}"
-    if not isinstance(value, str):
-        raise TextError(f"{where}: {word!r} must map to a string")
-    if not word.strip() or not value.strip():
-        raise TextError(f"{where}: empty {kind} entry {word!r}")
-    if kind != "pinyin":
-        return
-    syllables = value.split()
-    if not _HAN_WORD.fullmatch(word):
-        raise TextError(f"{where}: pinyin entry {word!r} must be Chinese characters only")
-    if len(syllables) != len(word) or not all(_SYLLABLE.fullmatch(s) for s in syllables):
-        raise TextError(
-            f'{where}: {word!r} needs one tone3 syllable per character, like "tian1 tai1" (got {value!r})'
-        )
-
-
-def _line_of(text: str, word: str) -> int:
-    """The line where ``word`` is defined (TOML errors beyond syntax carry no position)."""
-    for number, line in enumerate(text.splitlines(), 1):
-        if line.lstrip().startswith((word, f'"{word}"', f"'{word}'")):
-            return number
-    return 0

@@ -16,6 +16,7 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from functools import cache, lru_cache
 
+from enews_audio.chars import HAN
 from enews_audio.errors import TextError
 from enews_audio.model import Issue, Part
 from enews_audio.reading import read_run
@@ -23,7 +24,7 @@ from enews_audio.resources import voices_dir
 from enews_audio.text.script import TextSettings, to_script
 from enews_audio.tomlfile import read_toml
 
-_HAN_RUN = re.compile(r"[\u3007\u3400-\u9fff\uf900-\ufaff]+")
+_HAN_RUN = re.compile(f"[〇{HAN}]+")  # 〇 is read líng, like the ideographs
 # Upper-case runs of up to four letters (GDP, CBD, PM) are read letter by letter, as newsreaders say them;
 # a word with lower case (iPhone, Mate) or a long one (COVID) is a word a voice will spell out or garble.
 _LATIN = re.compile(r"[A-Za-z]*[a-z][A-Za-z]*|[A-Z]{5,}")
@@ -141,5 +142,5 @@ class _Watch:
 @cache
 def _watch() -> _Watch:
     path = voices_dir() / "lexicon" / "watch.toml"
-    data = read_toml(path, TextError, "watch list")
+    data, _text = read_toml(path, TextError, "watch list")
     return _Watch(dict(data.get("words", {})), dict(data.get("surnames", {})))

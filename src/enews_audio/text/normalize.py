@@ -6,19 +6,20 @@ import re
 from collections.abc import Callable
 from functools import cache, lru_cache
 
-_CN_DIGITS = "零一二三四五六七八九"
-_HAN = r"[\u3400-\u9fff]"
+from enews_audio.chars import ASCII_ALNUM, HAN
+from enews_audio.chars import CHINESE_DIGITS as _CN_DIGITS
+
+_HAN = f"[{HAN}]"
 _NUM = r"\d+(?:\.\d+)?"
 _SHORT = r"[1-9]\d{0,3}(?:\.\d+)?"  # a quantity, not a phone number
 _DASH = r"[—–～~－]"  # a single one between numbers is a range: 1—5月, 3～5年
 _YEAR = r"(?:1[89]\d\d|20\d\d)"
 _CLAUSES = re.compile(r"(?<=[，、；。：！？])")
-_DIGIT_RUN = re.compile(r"[^\u3400-\u9fff]*\d[^\u3400-\u9fff]*")
-_HAN_BEFORE = re.compile(r"[\u3400-\u9fff]{0,2}$")
-_HAN_AFTER = re.compile(r"[\u3400-\u9fff]{0,3}")
+_DIGIT_RUN = re.compile(rf"[^{HAN}]*\d[^{HAN}]*")
+_HAN_BEFORE = re.compile(rf"{_HAN}{{0,2}}$")
+_HAN_AFTER = re.compile(rf"{_HAN}{{0,3}}")
 _CIRCLED = {chr(0x2460 + i): i + 1 for i in range(20)} | {chr(0x2474 + i): i + 1 for i in range(20)}
-_WIDE = {c: c - 0xFEE0 for c in [*range(0xFF10, 0xFF1A), *range(0xFF21, 0xFF3B), *range(0xFF41, 0xFF5B)]}
-_WIDE |= {ord("％"): ord("%"), ord("＋"): ord("+"), ord("／"): ord("/"), ord("．"): ord(".")}
+_WIDE = ASCII_ALNUM | {ord("％"): ord("%"), ord("＋"): ord("+"), ord("／"): ord("/"), ord("．"): ord(".")}
 # Codes read as numbers, not digit by digit, despite looking like G60 or S2.
 _NUMBER_CODES = re.compile(r"G20|U\d{2}|PM\d+")
 # Classifiers after which a lone 2 is 两 (wetext says 二项, 二台, 二倍).
@@ -167,7 +168,7 @@ _RULES: tuple[Callable[[str], str], ...] = (
     ),
     # A year naming an event, 2026江城马拉松 → 二零二六 (not two thousand and twenty-six).
     _sub(
-        rf"(?:^|(?<=[，。：；、“《（\s]))({_YEAR})(?=[\u4e00-\u9fff])(?![{_LIANG}年个人元名次家户条天万亿届])",
+        rf"(?:^|(?<=[，。：；、“《（\s]))({_YEAR})(?={_HAN})(?![{_LIANG}年个人元名次家户条天万亿届])",
         lambda m: read_digits(m[1]),
     ),
     # Month and day as cardinals: wetext says 一月两日 for 1月2日.
@@ -183,8 +184,8 @@ _RULES: tuple[Callable[[str], str], ...] = (
     _sub(rf"(?<![\d.,])2(?=[{_LIANG}万亿千])", "两"),
     _sub(r"(?<![\d.])(\d[05])后", lambda m: read_digits(m[1]) + "后"),  # 95后 → 九五后
     _sub(r"(?<=\d)(kWh|mAh|MW|GW|dB|t)(?![A-Za-z])", lambda m: _UNITS[m[1]]),
-    _sub(r"(?<=[元克米斤吨])/(?=[\u4e00-\u9fff])", "每"),  # 12元/公斤 → 12元每公斤
-    _sub(r"^(\d{1,2})[.、](?=[\u4e00-\u9fff])", lambda m: read_integer(int(m[1])) + "、"),  # 1.加快 → 一、
+    _sub(rf"(?<=[元克米斤吨])/(?={_HAN})", "每"),  # 12元/公斤 → 12元每公斤
+    _sub(rf"^(\d{{1,2}})[.、](?={_HAN})", lambda m: read_integer(int(m[1])) + "、"),  # 1.加快 → 一、
 )
 
 

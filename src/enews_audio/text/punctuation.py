@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import re
 
-_HAN = r"[\u3400-\u9fff\uf900-\ufaff]"
+from enews_audio.chars import HAN
+
+_HAN = f"[{HAN}]"
 _CJK_CONTEXT = rf"(?:{_HAN}|[，。、：；！？“”‘’（）《》「」『』—…])"
 
 # A mark is Chinese punctuation when a Chinese character (or Chinese punctuation) stands on either side of it;

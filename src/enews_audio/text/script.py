@@ -7,33 +7,23 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from enews_audio.model import Article, Issue, Page, PageScript, Part, Script, Utterance
+from enews_audio.chars import is_speakable, weekday
+from enews_audio.model import Article, Issue, Page, PageScript, Part, Pauses, Script, Utterance
 from enews_audio.text.lexicon import Lexicon
-from enews_audio.text.normalize import normalize
+from enews_audio.text.normalize import normalize, read_integer
 from enews_audio.text.punctuation import repair_punctuation
 from enews_audio.text.segment import pack_clauses, split_sentences
 from enews_audio.text.templates import Templates, load_templates
 
-_WEEKDAYS = "一二三四五六日"
-_NUMERALS = "零一二三四五六七八九"
 _ENDS = "。！？；…”’」』）》】"
-# Credits and page furniture a listener has no use for; continuation markers inside a paragraph.
-_NOT_SPOKEN = re.compile(
-    r"^[（(]?\s*(?:责任编辑|本版责编|本版编辑|责编|编辑|校对|美编|版式|组版|审核|字号|上一篇|下一篇|返回目录)"
-    r"\s*(?:[：:]|$|\s)"
-    r"|^[（(]?\s*(?:上接|下转|接上|转下|紧接)第?[A-Z]?\d{1,3}版?\s*[）)]?$"
-)
-_CONTINUATION = re.compile(r"[（(]\s*(?:上接|下转|接上|转下|紧接)第?[^）)]{1,6}版?\s*[）)]")
+DEFAULT_PAUSES = Pauses(sentence=0.35, paragraph=0.7, heading=0.6, article=1.5)
 _EMPTY_SLOT = re.compile(r"[，、：]+(?=[。！？])")  # what an empty placeholder leaves: "A04版，。"
 
 
 @dataclass(frozen=True, slots=True)
 class TextSettings:
     max_chars: int = 80  # longest piece sent to an engine; longer sentences are packed into clauses
-    sentence_pause: float = 0.35
-    paragraph_pause: float = 0.7
-    heading_pause: float = 0.6
-    article_pause: float = 1.5
+    pauses: Pauses = DEFAULT_PAUSES  # or a preset's
     lexicon: Lexicon = field(default_factory=Lexicon)  # substitutions applied to every spoken text
     script: Path | None = None  # the user's templates over voices/script.toml
 
@@ -43,7 +33,10 @@ class TextSettings:
 
 
 def to_script(issue: Issue, settings: TextSettings) -> Script:
-    """Every page's utterances: opening, articles, closing, each with display and spoken text."""
+    """Every page's utterances: opening, articles, closing, each with display and spoken text.
+
+    All an article holds is spoken: the sources have dropped credits and continuation marks already.
+    """
     writer = _Writer(settings, load_templates(settings.script))
     return Script(issue, tuple(writer.page(issue, page) for page in issue.pages))
 
@@ -52,12 +45,7 @@ def chinese_number(n: int, *, count: bool = False) -> str:
     """Small numbers as read aloud: ordinals (第二篇) or, with ``count``, quantities (共两篇)."""
     if not 0 <= n < 100:
         raise ValueError(f"{n} is outside 0..99")
-    if count and n == 2:
-        return "两"
-    if n < 10:
-        return _NUMERALS[n]
-    tens, ones = divmod(n, 10)
-    return ("" if tens == 1 else _NUMERALS[tens]) + "十" + (_NUMERALS[ones] if ones else "")
+    return "两" if count and n == 2 else read_integer(n)
 
 
 @dataclass(frozen=True, slots=True)
@@ -70,7 +58,7 @@ class _Writer:
         for index, article in enumerate(page.articles):
             utterances += self._article(index, len(page.articles), article)
         closing = self.t.fill("page", "closing", paper=issue.paper, code=page.code, name=page.name)
-        utterances += self._line(closing, Part.CLOSING, None, self.s.paragraph_pause)
+        utterances += self._line(closing, Part.CLOSING, None, self.s.pauses.paragraph)
         return PageScript(page, tuple(utterances))
 
     def _opening(self, issue: Issue, page: Page) -> Iterator[Utterance]:
@@ -84,25 +72,25 @@ class _Writer:
                 year=d.year,
                 month=d.month,
                 day=d.day,
-                weekday="星期" + _WEEKDAYS[d.weekday()],
+                weekday=weekday(d),
             ),
             Part.OPENING,
             None,
-            s.sentence_pause,
+            s.pauses.sentence,
         )
         count = chinese_number(len(page.articles), count=True)
         summary = self.t.fill("page", "summary", code=page.code, name=page.name, count=count)
-        yield from self._line(summary, Part.OPENING, None, s.sentence_pause)
+        yield from self._line(summary, Part.OPENING, None, s.pauses.sentence)
         for i, article in enumerate(page.articles):
             line = self.t.fill("page", "rundown", number=chinese_number(i + 1), title=_heading(article.title))
-            yield from self._line(line, Part.OPENING, None, s.sentence_pause)
+            yield from self._line(line, Part.OPENING, None, s.pauses.sentence)
 
     def _article(self, index: int, total: int, article: Article) -> list[Utterance]:
         s = self.s
         announce = self.t.fill(
             "article", "announce", number=chinese_number(index + 1), count=chinese_number(total, count=True)
         )
-        out = self._line(announce, Part.HEADER, index, s.sentence_pause)
+        out = self._line(announce, Part.HEADER, index, s.pauses.sentence)
         headings = {
             "kicker": article.kicker,
             "title": article.title,
@@ -113,7 +101,7 @@ class _Writer:
             if line.strip():
                 display = self.t.fill("article", key, text=line.strip())
                 spoken = _end(self.t.fill("article", key, text=_heading(line)))
-                out += self._line(display, Part.HEADER, index, s.heading_pause, spoken)
+                out += self._line(display, Part.HEADER, index, s.pauses.heading, spoken)
         for paragraph in article.paragraphs:
             out += self._sentences(paragraph, Part.BODY, index)
         for caption in article.captions:
@@ -121,17 +109,15 @@ class _Writer:
                 self.t.fill("article", "caption", text=caption.strip()), Part.CAPTION, index
             )
         if out:
-            out[-1] = _with_pause(out[-1], s.article_pause)
+            out[-1] = _with_pause(out[-1], s.pauses.article)
         return out
 
     def _sentences(self, paragraph: str, part: Part, index: int) -> list[Utterance]:
-        if _NOT_SPOKEN.match(paragraph.strip()):
-            return []
-        text = _CONTINUATION.sub("", repair_punctuation(paragraph))
+        text = repair_punctuation(paragraph)
         pieces = [p for sentence in split_sentences(text) for p in pack_clauses(sentence, self.s.max_chars)]
-        out = [u for p in pieces for u in self._line(p, part, index, self.s.sentence_pause)]
+        out = [u for p in pieces for u in self._line(p, part, index, self.s.pauses.sentence)]
         if out:
-            out[-1] = _with_pause(out[-1], self.s.paragraph_pause)
+            out[-1] = _with_pause(out[-1], self.s.pauses.paragraph)
         return out
 
     def _line(
@@ -140,7 +126,7 @@ class _Writer:
         """One utterance, or none when a template or a sentence leaves nothing to say."""
         display = _EMPTY_SLOT.sub("", display).strip()
         spoken = normalize(self.s.lexicon.substitute(_EMPTY_SLOT.sub("", spoken or display)))
-        if not _speakable(display) or not _speakable(spoken):
+        if not is_speakable(display) or not is_speakable(spoken):
             return []
         return [Utterance(display, spoken, part, article, pause)]
 
@@ -152,10 +138,6 @@ def _heading(line: str) -> str:
 
 def _end(line: str) -> str:
     return line if line.endswith(tuple(_ENDS)) else line + "。"
-
-
-def _speakable(text: str) -> bool:
-    return any(ch.isalnum() for ch in text)
 
 
 def _with_pause(u: Utterance, pause: float) -> Utterance:

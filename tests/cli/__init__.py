@@ -1,0 +1,1 @@
+"""One test module per command; tests/cli is a package so module names may repeat other folders'."""

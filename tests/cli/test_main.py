@@ -1,0 +1,53 @@
+"""The command as a whole: version, help, and mistakes every command renders as one `error:` line."""
+
+from __future__ import annotations
+
+import pytest
+
+from enews_audio import __version__
+from enews_audio.cli import app
+
+from .conftest import SAMPLE, cli, one_line_error, refused
+
+
+def test_help_explains_every_command_and_option():
+    result = cli("--help")
+    assert result.exit_code == 0
+    assert "build" in result.output
+    build_help = cli("build", "--help")
+    assert build_help.exit_code == 0
+    for option in ("--out", "--engine", "--voice", "--base-url", "--keep"):
+        assert option in build_help.output
+    for command in app.registered_commands:
+        assert command.callback.__doc__, f"{command.name} has no help text"
+
+
+BAD_LEXICONS = {
+    "unknown table": '[substitution]\n"江滨路" = "江边路"\n',
+    "bad pinyin": '[pinyin]\n"江滨路" = "jiang1 bin1"\n',
+    "not TOML": "[substitutions\n",
+}
+
+
+@pytest.mark.parametrize("command", ["script", "lint", "build"])
+@pytest.mark.parametrize("case", [*BAD_LEXICONS, "missing"])
+def test_a_bad_lexicon_file_is_one_line_naming_it(tmp_path, command, case):
+    lexicon = tmp_path / "my-lexicon.toml"
+    if case != "missing":
+        lexicon.write_text(BAD_LEXICONS[case], encoding="utf-8")
+    out = tmp_path / "out"
+    extra = ["--engine", "fake", "-o", out] if command == "build" else []
+    result = cli(command, SAMPLE, "--lexicon", lexicon, *extra)
+    one_line_error(result, 1, "my-lexicon.toml")
+    assert not out.exists()
+
+
+@pytest.mark.parametrize("command", ["lint", "script"])
+def test_an_unknown_engine_for_the_lexicon_is_refused(command):
+    refused(cli(command, SAMPLE, "--engine", "ofline"), "--engine")
+
+
+def test_version_is_the_packages():
+    result = cli("--version")
+    assert result.exit_code == 0
+    assert result.stdout.strip() == f"enews-audio {__version__}"
