@@ -22,6 +22,7 @@ from enews_audio.model import Issue, Part
 from enews_audio.reading import read_run
 from enews_audio.resources import voices_dir
 from enews_audio.text.script import TextSettings, to_script
+from enews_audio.text.segment import tagged_words
 from enews_audio.tomlfile import read_toml
 
 _HAN_RUN = re.compile(f"[〇{HAN}]+")  # 〇 is read líng, like the ideographs
@@ -123,13 +124,11 @@ def _alone(word: str) -> list[str]:
 @lru_cache(maxsize=16384)
 def _names(run: str) -> tuple[tuple[str, int], ...]:
     """Personal names jieba tags in ``run``, with where each starts."""
-    import jieba.posseg
-
     out, at = [], 0
-    for pair in jieba.posseg.lcut(run):
-        if pair.flag in _NAME_TAGS and len(pair.word) >= 2:
-            out.append((pair.word, at))
-        at += len(pair.word)
+    for word, flag in tagged_words(run):
+        if flag in _NAME_TAGS and len(word) >= 2:
+            out.append((word, at))
+        at += len(word)
     return tuple(out)
 
 
