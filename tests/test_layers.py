@@ -14,7 +14,7 @@ import enews_audio
 PACKAGE = Path(enews_audio.__file__).parent
 STAGES = ["sources", "text", "speech", "audio", "publish"]
 # Modules below the stages, which any stage may import: value types, errors, shared text knowledge, files.
-BELOW = ["enews_audio", "atomic", "chars", "errors", "model", "resources", "sealed", "tomlfile"]
+BELOW = ["enews_audio", "atomic", "chars", "errors", "model", "reading", "resources", "sealed", "tomlfile"]
 
 
 def _module_name(path: Path) -> str:

@@ -241,7 +241,7 @@ def script_command(
 @reported
 def lint_command(
     source: Source,
-    engine: Annotated[str, typer.Option(help="Whose lexicon counts as fixed: edge or offline.")] = "offline",
+    engine: Annotated[str, typer.Option(help="Whose voice to check: edge or offline.")] = "offline",
     voice: Annotated[str | None, typer.Option(help="Voice whose lexicon entries apply.")] = None,
     lexicon: Lexicons = None,
     date: IssueDate = None,
@@ -249,9 +249,9 @@ def lint_command(
     page_cache: PageCache = None,
     profiles: Profiles = None,
 ) -> None:
-    """List words a voice may misread (polyphones, Latin, leftover digits, odd symbols) with their place."""
+    """List words the engine's voice may misread (readings, names, Latin, leftover digits) with their place."""
     settings = pipeline.proofing(_options("lint", locals()))
-    findings = pipeline.lint(source, settings)
+    findings = pipeline.lint(source, settings, engine)
     out.print(text.format_findings(findings), end="", markup=False, highlight=False)
     out.print(f"{len(findings)} finding(s)", highlight=False)
 

@@ -264,6 +264,6 @@ def script(source: Path | str, settings: ReadSettings) -> Script:
     return text.to_script(load(source, settings), settings.text)
 
 
-def lint(source: Path | str, settings: ReadSettings) -> list[text.Finding]:
-    """Words a voice may misread, with their place, so an editor can add lexicon entries."""
-    return text.lint(load(source, settings), settings.text)
+def lint(source: Path | str, settings: ReadSettings, engine: str = "offline") -> list[text.Finding]:
+    """Words ``engine``'s voice may misread, with their place, so an editor can add lexicon entries."""
+    return text.lint(load(source, settings), settings.text, engine)
