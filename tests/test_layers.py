@@ -113,6 +113,8 @@ def test_asyncio_stays_inside_speech_and_serve():
                 "Engine",
                 "Session",
                 "SpeechSettings",
+                "Executor",
+                "executor_for",
                 "list_voices",
                 "load_preset",
                 "preset_names",

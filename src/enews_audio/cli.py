@@ -151,6 +151,14 @@ def build_command(
     attempts: Annotated[
         int, typer.Option(min=1, help="Tries per sentence when the engine fails transiently.")
     ] = 4,
+    jobs: Annotated[
+        int | None,
+        typer.Option(
+            min=1,
+            help="Offline voice worker processes [default: one per core this process may use, "
+            "as memory allows].",
+        ),
+    ] = None,
 ) -> None:
     """Build SOURCE into one MP3 per page, transcripts, chapters, the feed and a web edition (pipeline.build)."""
     options = _options("build", locals())
@@ -274,8 +282,12 @@ class _ProgressBar:
         self._bar.stop()
 
     def _update(self, p: StageProgress) -> None:
+        label = self.LABELS.get(p.stage, p.stage)
         if p.stage not in self._tasks:
-            self._tasks[p.stage] = self._bar.add_task(self.LABELS.get(p.stage, p.stage), total=p.total)
+            self._tasks[p.stage] = self._bar.add_task(label, total=p.total)
+        if p.done == 0 and p.detail:  # a stage's first report says who works on it
+            label = f"{label} ({p.detail})"
+            self._bar.update(self._tasks[p.stage], description=label)
         self._bar.update(self._tasks[p.stage], completed=p.done, total=p.total)
 
 

@@ -45,11 +45,14 @@ class BuildSettings:
     concurrency: int | None = None
     attempts: int = 4
     allow_gaps: bool = False  # publish a page with a spoken notice where a sentence could not be made
+    jobs: int | None = None  # offline voice workers; default: one per usable core, as memory allows
 
     @property
     def speech(self) -> speech.SpeechSettings:
         cache = self.cache_dir or self.out_dir / ".cache" / "clips"
-        return speech.SpeechSettings(cache, concurrency=self.concurrency, attempts=self.attempts)
+        return speech.SpeechSettings(
+            cache, concurrency=self.concurrency, attempts=self.attempts, jobs=self.jobs
+        )
 
 
 def prepare(
@@ -79,6 +82,7 @@ def prepare(
         concurrency=options.concurrency,
         attempts=options.attempts,
         allow_gaps=options.allow_gaps,
+        jobs=options.jobs,
     )
     return engine, settings
 
@@ -144,24 +148,25 @@ def build(
     engine: speech.Engine,
     settings: BuildSettings,
     on_progress: OnProgress | None = None,
+    executor: speech.Executor | None = None,
 ) -> BuildReport:
     """Build the issue at ``source``; ``engine`` speaks on one event loop for the whole build and is closed
-    (``aclose``) at its end, ready for another build."""
+    (``aclose``) at its end, ready for another build. ``executor`` (say, voice workers kept warm for a
+    batch of papers) stays open; without one the build uses ``speech.executor_for`` and closes it."""
     issue = load(source, settings.read)
     script = text.to_script(issue, settings.read.text)
     paper_dir = settings.out_dir / publish.paper_slug(issue.paper)
     issue_dir = paper_dir / issue.date.isoformat()
-    spoken = [u.spoken for page in script.pages for u in page.utterances]
 
     cache = settings.out_dir / ".cache"
     # One event loop for the engine's whole part in the build (speech.Session), closed with it at the end,
     # before the assembler: on an error, speaking stops before the pages it would start are refused.
     with (
         _Assembler(script, cache, issue_dir, settings.audio, on_progress) as assembler,
-        speech.Session(engine, settings.speech) as session,
+        speech.Session(engine, settings.speech, executor) as session,
     ):
         # Pages are assembled as soon as their last clip is in, while later pages are still being spoken.
-        result = session.synthesize(spoken, on_progress, assembler.settled)
+        result = session.synthesize(speaking_order(script), on_progress, assembler.settled)
         failures, gaps = _failures(script, result.failures), ()
         if failures and settings.allow_gaps:
             assembler.fill(session.placeholder())
@@ -196,6 +201,17 @@ def build(
         keep_pages={f.page for f in failures},  # a page that failed keeps its last good episode in the feed
     )
     return replace(report, feed=feed)
+
+
+def speaking_order(script: Script) -> list[str]:
+    """The spoken texts in the order they are made: page by page, so each page is assembled while later ones
+    are spoken, and the longest first within a page, so the last texts given out are short ones and no
+    worker idles long while another finishes the issue (measured in BENCHMARKS.md, "voice workers")."""
+    return [
+        u.spoken
+        for page in script.pages
+        for u in sorted(page.utterances, key=lambda u: len(u.spoken), reverse=True)
+    ]
 
 
 def _put_in_place(episodes: tuple[Episode, ...], staging: Path, issue_dir: Path) -> None:
