@@ -153,18 +153,21 @@ def build(
     """Build the issue at ``source``; ``engine`` speaks on one event loop for the whole build and is closed
     (``aclose``) at its end, ready for another build. ``executor`` (say, voice workers kept warm for a
     batch of papers) stays open; without one the build uses ``speech.executor_for`` and closes it."""
-    issue = load(source, settings.read)
-    script = text.to_script(issue, settings.read.text)
+    # One event loop for the engine's whole part in the build (speech.Session), opened first so voice
+    # workers load the model while the issue is read, and closed at the end before the assembler: on an
+    # error, speaking stops before the pages it would start are refused.
+    session = speech.Session(engine, settings.speech, executor)
+    try:
+        issue = load(source, settings.read)
+        script = text.to_script(issue, settings.read.text)
+    except BaseException:
+        session.close(abort=True)
+        raise
     paper_dir = settings.out_dir / publish.paper_slug(issue.paper)
     issue_dir = paper_dir / issue.date.isoformat()
 
     cache = settings.out_dir / ".cache"
-    # One event loop for the engine's whole part in the build (speech.Session), closed with it at the end,
-    # before the assembler: on an error, speaking stops before the pages it would start are refused.
-    with (
-        _Assembler(script, cache, issue_dir, settings.audio, on_progress) as assembler,
-        speech.Session(engine, settings.speech, executor) as session,
-    ):
+    with _Assembler(script, cache, issue_dir, settings.audio, on_progress) as assembler, session:
         # Pages are assembled as soon as their last clip is in, while later pages are still being spoken.
         result = session.synthesize(speaking_order(script), on_progress, assembler.settled)
         failures, gaps = _failures(script, result.failures), ()

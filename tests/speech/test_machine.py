@@ -60,6 +60,6 @@ def test_available_memory_is_the_kernels_or_less_under_a_cgroup_limit(system):
     assert available_memory() == 20000000 * 1024
     system(memory_max="max", memory_current="1000")
     assert available_memory() == 20000000 * 1024
-    system(memory_max=str(3 * GB), memory_current=str(GB))
-    assert available_memory() == 2 * GB
+    system(memory_max=str(3 * WORKER_MEMORY), memory_current=str(WORKER_MEMORY))
+    assert available_memory() == 2 * WORKER_MEMORY
     assert pool_shape(cpus=8) == PoolShape(2, 4, "memory for 2")

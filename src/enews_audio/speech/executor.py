@@ -58,6 +58,11 @@ class Executor(Protocol):
         """Who speaks, for the progress line, e.g. "offline voice: 2 workers × 1 thread"."""
         ...
 
+    def warm(self, engine: Engine) -> None:
+        """Start loading ``engine`` where it will speak, without waiting (a ``Session`` calls it when it
+        opens, so workers load the voice while the caller reads the issue); nothing to do is fine."""
+        ...
+
     async def make(
         self, engine: Engine, texts: Sequence[str], settings: SpeechSettings, settled: Settled
     ) -> None:
@@ -91,6 +96,9 @@ class LocalExecutor:
 
     def describe(self, engine: Engine, settings: SpeechSettings) -> str:
         return f"{engine.name} voice: {settings.concurrency or engine.concurrency} at once"
+
+    def warm(self, engine: Engine) -> None:
+        return None
 
     async def make(
         self, engine: Engine, texts: Sequence[str], settings: SpeechSettings, settled: Settled

@@ -11,10 +11,11 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
-# Peak RSS of one voice worker, measured (benchmarks/offline_engine.py, BENCHMARKS.md): 0.36 GB after a
-# short sentence, 0.93 GB after the longest call the model takes (510 tokens), which its memory arena then
-# keeps. A worker is counted at its peak, so a pool never outgrows the memory it was sized for.
-WORKER_MEMORY = 1_000_000_000
+# Peak RSS of one voice worker, measured (benchmarks/offline_engine.py, BENCHMARKS.md): 0.52 GB after a
+# short call (30 tokens), 0.68 GB after a sentence (177), 1.10-1.19 GB after calls near the longest the
+# model takes (485-510 tokens), which its memory arena then keeps. A worker is counted at that peak, so a
+# pool never outgrows the memory it was sized for.
+WORKER_MEMORY = 1_250_000_000
 
 CGROUP = Path("/sys/fs/cgroup")
 MEMINFO = Path("/proc/meminfo")

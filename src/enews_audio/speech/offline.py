@@ -121,6 +121,15 @@ class OfflineEngine:
     async def synthesize(self, text: str) -> Clip:
         return await asyncio.to_thread(self._synthesize, text)
 
+    def warm(self) -> None:
+        """Load the model and the pronunciation dictionaries now, not on the first call (a voice worker
+        does this while the issue is still being read)."""
+        from enews_audio.speech.phonemes import to_phonemes
+
+        to_phonemes("你好。", self._overrides)
+        with self._lock:
+            self._load_session()
+
     async def aclose(self) -> None:
         with self._lock:
             self._session = None

@@ -37,6 +37,7 @@ class VoicePool:
     def __init__(self, shape: PoolShape) -> None:
         self.shape = shape
         self._pool: ProcessPoolExecutor | None = None
+        self._warming: list[Future[None]] = []
 
     @classmethod
     def sized(cls, jobs: int | None = None) -> VoicePool:
@@ -44,6 +45,14 @@ class VoicePool:
 
     def describe(self, engine: Engine, settings: SpeechSettings) -> str:
         return f"{engine.name} voice: {self.shape}"
+
+    def warm(self, engine: Engine) -> None:
+        """Start every worker and have it build the engine (and load the model) now: one task each, since
+        each submit that finds no idle worker starts one."""
+        pool = self._started()
+        self._warming = [
+            pool.submit(_warm_here, engine.spec, self.shape.threads) for _ in range(self.shape.workers)
+        ]
 
     async def make(
         self, engine: Engine, texts: Sequence[str], settings: SpeechSettings, settled: Settled
@@ -84,8 +93,10 @@ class VoicePool:
         pool, self._pool = self._pool, None
         if pool is None:
             return
-        if abort:
-            # Python 3.14 has pool.terminate_workers(); before it, the workers are only reachable here.
+        # A warm-up still running is not worth waiting for (a rebuild that made no clip closes the pool
+        # while its workers still load the voice). Python 3.14 has pool.terminate_workers(); before it,
+        # the workers are only reachable through this attribute.
+        if abort or not all(w.done() for w in self._warming):
             for process in list((getattr(pool, "_processes", None) or {}).values()):
                 process.terminate()
         pool.shutdown(wait=True, cancel_futures=True)
@@ -101,6 +112,14 @@ class VoicePool:
 def _quiet() -> None:
     """Ctrl-C is the parent's to handle (it stops the workers); a worker must not print a traceback."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
+def _warm_here(spec: EngineSpec, threads: int) -> None:
+    """A worker's first task: build the engine; one that can load its model ahead (``warm``) does so."""
+    engine = warm_engine(spec, threads)
+    warm = getattr(engine, "warm", None)
+    if warm is not None:
+        warm()
 
 
 def _make_here(spec: EngineSpec, text: str, settings: SpeechSettings, threads: int) -> tuple[str, str | None]:
