@@ -51,7 +51,7 @@ class VoicePool:
         each submit that finds no idle worker starts one."""
         pool = self._started()
         self._warming = [
-            pool.submit(_warm_here, engine.spec, self.shape.threads) for _ in range(self.shape.workers)
+            pool.submit(warm_in_worker, engine.spec, self.shape.threads) for _ in range(self.shape.workers)
         ]
 
     async def make(
@@ -63,15 +63,15 @@ class VoicePool:
         jobs: list[tuple[str, Future[tuple[str, str | None]]]] = []
         try:
             for text in texts:  # all queued now: the pool starts them in this order as workers free up
-                jobs.append((text, pool.submit(_make_here, spec, text, settings, threads)))
+                jobs.append((text, pool.submit(make_in_worker, spec, text, settings, threads)))
         except BrokenProcessPool:
-            self._pool = None  # the next build starts fresh workers
+            self._discard(pool)
 
         async def one(text: str, job: Future[tuple[str, str | None]]) -> None:
             try:
                 key, failure = await asyncio.wrap_future(job)
             except BrokenProcessPool:
-                self._pool = None
+                self._discard(pool)
                 settled(text, WORKER_DIED)
                 return
             if failure is not None:
@@ -101,6 +101,12 @@ class VoicePool:
                 process.terminate()
         pool.shutdown(wait=True, cancel_futures=True)
 
+    def _discard(self, broken: ProcessPoolExecutor) -> None:
+        """A worker died: the pool is broken; the next build starts fresh workers."""
+        if self._pool is broken:
+            self._pool = None
+            broken.shutdown(wait=False, cancel_futures=True)
+
     def _started(self) -> ProcessPoolExecutor:
         if self._pool is None:
             self._pool = ProcessPoolExecutor(
@@ -114,16 +120,20 @@ def _quiet() -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)
 
 
-def _warm_here(spec: EngineSpec, threads: int) -> None:
-    """A worker's first task: build the engine; one that can load its model ahead (``warm``) does so."""
+def warm_in_worker(spec: EngineSpec, threads: int) -> None:
+    """A worker's first task: build the engine; one that can load its model ahead (``warm``) does so.
+    Any executor whose workers are Python processes (a cluster's too) can send this and ``make_in_worker``."""
     engine = warm_engine(spec, threads)
     warm = getattr(engine, "warm", None)
     if warm is not None:
         warm()
 
 
-def _make_here(spec: EngineSpec, text: str, settings: SpeechSettings, threads: int) -> tuple[str, str | None]:
-    """A worker's task: make one clip into the store; its key, and the reason if it failed."""
+def make_in_worker(
+    spec: EngineSpec, text: str, settings: SpeechSettings, threads: int
+) -> tuple[str, str | None]:
+    """A worker's task: make one clip into the store (``make_clip`` with this process's warm engine);
+    the clip's key, and the reason if it failed. Raises what ``make_clip`` raises."""
     engine = warm_engine(spec, threads)
     outcome = _loop().run_until_complete(make_clip(engine, text, settings))
     return clip_key(engine.identity, text), outcome if isinstance(outcome, str) else None
