@@ -15,6 +15,8 @@ import random
 import sys
 import tempfile
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import edge_tts.drm
@@ -81,23 +83,33 @@ def timed_build(source: Path, engine: EdgeEngine, settings: BuildSettings) -> tu
     return time.monotonic() - began, clock, report
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--pages", type=int, default=3)
-    parser.add_argument("--articles", type=int, default=5)
+def arguments(doc: str, *, pages: int, articles: int) -> argparse.Namespace:
+    """The issue's size and the fake service's timing, from the command line."""
+    parser = argparse.ArgumentParser(description=doc.splitlines()[0])
+    parser.add_argument("--pages", type=int, default=pages)
+    parser.add_argument("--articles", type=int, default=articles)
     parser.add_argument("--first-byte", type=float, default=0.3)
     parser.add_argument("--speed", type=float, default=20.0)
     parser.add_argument("--concurrency", type=int, default=3)
     parser.add_argument("--seed", type=int, default=7)
-    args = parser.parse_args()
+    return parser.parse_args()
 
+
+@contextmanager
+def fake_issue(args: argparse.Namespace) -> Iterator[tuple[Path, Path, FakeEdge]]:
+    """A temporary folder, the issue written into it, and the fake service answering as ``args`` say."""
     edge_tts.drm.DRM.clock_skew_seconds = 0.0
     with (
         tempfile.TemporaryDirectory() as tmp,
         FakeEdge(first_byte=args.first_byte, speed=args.speed, chars_per_second=4.5) as fake,
     ):
-        source = write_issue(Path(tmp), args.pages, args.articles, random.Random(args.seed))
-        settings = BuildSettings(out_dir=Path(tmp) / "out", concurrency=args.concurrency)
+        yield Path(tmp), write_issue(Path(tmp), args.pages, args.articles, random.Random(args.seed)), fake
+
+
+def main() -> None:
+    args = arguments(__doc__, pages=3, articles=5)
+    with fake_issue(args) as (tmp, source, fake):
+        settings = BuildSettings(out_dir=tmp / "out", concurrency=args.concurrency)
         engine = EdgeEngine(Voice("zh-CN-XiaoxiaoNeural"), url=fake.url)
 
         wall, clock, report = timed_build(source, engine, settings)

@@ -29,10 +29,10 @@ import time
 from pathlib import Path
 from typing import Any
 
-from enews_audio import pipeline
+from enews_audio import speaking
 from enews_audio.model import Progress
 from enews_audio.options import BuildOptions
-from enews_audio.pipeline import build, prepare, speaking_order
+from enews_audio.pipeline import build, prepare
 from enews_audio.pipeline import script as read_script
 from enews_audio.speech.cache import ClipCache, clip_key
 from enews_audio.speech.machine import pool_shape
@@ -104,20 +104,20 @@ def issue_wide_longest_first(script: Any) -> list[str]:
 
 def timed_build(source: Path, out: Path, jobs: int | None = None, order: Any = None) -> dict[str, Any]:
     """``pipeline.prepare`` + ``pipeline.build`` in this process (imports already paid), with its phases;
-    ``order`` replaces ``pipeline.speaking_order`` for this build."""
+    ``order`` replaces ``speaking.speaking_order`` for this build."""
     clock = Clock()
     began = time.perf_counter()
     engine, settings = prepare(BuildOptions(source=str(source), out=out, engine="offline", jobs=jobs))
     if order is not None:
-        pipeline.speaking_order, default = order, pipeline.speaking_order
+        speaking.speaking_order, default = order, speaking.speaking_order
     try:
         report = build(source, engine, settings, clock)
     finally:
         if order is not None:
-            pipeline.speaking_order = default
+            speaking.speaking_order = default
     wall = time.perf_counter() - began
     assert report.ok, report.failures
-    texts = list(dict.fromkeys(speaking_order(read_script(source, settings.read))))
+    texts = list(dict.fromkeys(speaking.speaking_order(read_script(source, settings.read))))
     store = ClipCache(settings.speech.cache_dir)
     clips = sum(store.get(clip_key(report.engine, t)).duration for t in texts)  # type: ignore[union-attr]
     m = clock.marks

@@ -1,4 +1,5 @@
-"""A local web server for e-paper fixture pages, with faults a real site shows: slow, 5xx, 404, huge."""
+"""A local web server for e-paper fixture pages, with faults a real site shows: slow, 5xx, 404, huge,
+redirect loops, pages that never end or trickle in, and pages served as something else."""
 
 from __future__ import annotations
 
@@ -16,8 +17,11 @@ EPAPER = Path(__file__).parent / "data" / "epaper"
 
 @dataclass
 class EpaperServer:
-    """Serves ``root``; ``faults`` maps a path to "slow", "503", "503-once", "404", "big", "big-chunked"
-    or "junk"; ``charsets`` maps a path to a Content-Type charset (by default none is sent)."""
+    """Serves ``root``; ``faults`` maps a path to "slow", "503", "503-once", "404", "big", "big-chunked",
+    "junk", "loop" (redirects to itself with a counter, for ever), "endless" (a chunked body that never
+    ends), "trickle" (the file, one byte every ``trickle_seconds``) or "as:<content type>" (the file served
+    with that Content-Type); ``charsets`` maps a path to a Content-Type charset (by default none is sent).
+    ``hosts`` are the Host headers requests came with."""
 
     root: Path
     base: str = ""
@@ -26,8 +30,10 @@ class EpaperServer:
     requests: list[str] = field(default_factory=list)  # paths asked for, in order, queries included
     agents: set[str] = field(default_factory=set)
     times: list[float] = field(default_factory=list)
+    hosts: set[str] = field(default_factory=set)
     slow_seconds: float = 1.0
     big_bytes: int = 20_000
+    trickle_seconds: float = 0.05
 
     def url(self, path: str = "") -> str:
         return f"{self.base}/{path.lstrip('/')}"
@@ -41,6 +47,7 @@ def _handler(server: EpaperServer) -> type[BaseHTTPRequestHandler]:
         def do_GET(self) -> None:
             server.requests.append(self.path)
             server.agents.add(self.headers.get("User-Agent", ""))
+            server.hosts.add(self.headers.get("Host", ""))
             server.times.append(time.monotonic())
             path = urlsplit(self.path).path
             fault = server.faults.get(path)
@@ -56,28 +63,54 @@ def _handler(server: EpaperServer) -> type[BaseHTTPRequestHandler]:
                 return self._chunked(b"<p>" + b"x" * server.big_bytes)
             if fault == "junk":
                 return self._send(200, b"<html><body><p>\xff\xfe\xfa\xfb\xfc\xfd" * 50)
+            if fault == "loop":
+                hop = int(urlsplit(self.path).query or 0) + 1
+                self.send_response(302)
+                self.send_header("Location", f"{path}?{hop}")
+                self.send_header("Content-Length", "0")
+                return self.end_headers()
+            if fault == "endless":
+                return self._chunked(b"<p>" + b"x" * 4096, forever=True)
             file = (server.root / path.lstrip("/")).resolve()
             if fault == "404" or not file.is_relative_to(server.root) or not file.is_file():
                 return self._send(404, b"<h1>404 Not Found</h1>")
-            self._send(200, file.read_bytes(), server.charsets.get(path))
+            if fault == "trickle":
+                return self._trickle(file.read_bytes())
+            kind = fault.removeprefix("as:") if fault and fault.startswith("as:") else "text/html"
+            self._send(200, file.read_bytes(), server.charsets.get(path), kind)
 
-        def _send(self, status: int, body: bytes, charset: str | None = None) -> None:
+        def _send(
+            self, status: int, body: bytes, charset: str | None = None, kind: str = "text/html"
+        ) -> None:
             self.send_response(status)
-            self.send_header("Content-Type", "text/html" + (f"; charset={charset}" if charset else ""))
+            self.send_header("Content-Type", kind + (f"; charset={charset}" if charset else ""))
             self.send_header("Content-Length", str(len(body)))
             self.end_headers()
             self.wfile.write(body)
 
-        def _chunked(self, body: bytes) -> None:
+        def _trickle(self, body: bytes) -> None:
+            self.send_response(200)
+            self.send_header("Content-Type", "text/html")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            for byte in body:
+                self.wfile.write(bytes([byte]))
+                self.wfile.flush()
+                time.sleep(server.trickle_seconds)
+
+        def _chunked(self, body: bytes, *, forever: bool = False) -> None:
             self.protocol_version = "HTTP/1.1"
             self.send_response(200)
             self.send_header("Content-Type", "text/html")
             self.send_header("Transfer-Encoding", "chunked")
             self.send_header("Connection", "close")
             self.end_headers()
-            for start in range(0, len(body), 4096):
-                chunk = body[start : start + 4096]
-                self.wfile.write(f"{len(chunk):x}\r\n".encode() + chunk + b"\r\n")
+            while True:  # once, or until the client hangs up
+                for start in range(0, len(body), 4096):
+                    chunk = body[start : start + 4096]
+                    self.wfile.write(f"{len(chunk):x}\r\n".encode() + chunk + b"\r\n")
+                if not forever:
+                    break
             self.wfile.write(b"0\r\n\r\n")
 
         def log_message(self, *args: object) -> None:

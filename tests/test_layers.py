@@ -14,7 +14,7 @@ import enews_audio
 PACKAGE = Path(enews_audio.__file__).parent
 STAGES = ["sources", "text", "speech", "audio", "publish"]
 # Modules below the stages, which any stage may import: value types, errors, shared text knowledge, files.
-BELOW = ["enews_audio", "atomic", "chars", "errors", "model", "resources", "tomlfile"]
+BELOW = ["enews_audio", "atomic", "chars", "errors", "model", "reading", "resources", "sealed", "tomlfile"]
 
 
 def _module_name(path: Path) -> str:
@@ -105,7 +105,18 @@ def test_asyncio_stays_inside_speech_and_serve():
             },
         ),
         ("audio", {"assemble", "assemble_or_reuse", "AudioSettings", "read_chapters"}),
-        ("publish", {"publish_issue", "PublishSettings", "paper_slug", "absolutize_feed", "FEED_NAME"}),
+        (
+            "publish",
+            {
+                "publish_issue",
+                "PublishSettings",
+                "paper_slug",
+                "absolutize_feed",
+                "FEED_NAME",
+                "FEED_NAMES",
+                "withdraw_pages",
+            },
+        ),
         # What cli and pipeline use; tests and dry runs reach the rest by module (speech.fake.FakeEngine).
         (
             "speech",

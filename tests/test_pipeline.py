@@ -13,9 +13,10 @@ import pytest
 
 from enews_audio.audio import read_chapters
 from enews_audio.errors import EngineUnavailableError, PublishError
-from enews_audio.pipeline import BuildSettings, ReadSettings, build, speaking_order
+from enews_audio.pipeline import BuildSettings, ReadSettings, build
 from enews_audio.pipeline import script as pipeline_script
 from enews_audio.publish import PublishSettings, publish_issue
+from enews_audio.speaking import speaking_order
 from enews_audio.speech.engine import Voice
 from enews_audio.speech.fake import FakeEngine, silent_clip
 from enews_audio.speech.machine import PoolShape

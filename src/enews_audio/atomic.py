@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
+import shutil
 import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
 FILE_MODE = 0o644  # mkstemp makes 0600 files; a web server publishing the output must be able to read them
+FOLDER_MODE = 0o755  # and mkdtemp makes 0700 folders
 
 
 @contextmanager
@@ -41,7 +44,39 @@ def replacing(path: Path) -> Iterator[Path]:
             tmp.unlink(missing_ok=True)
 
 
+def remove_leftovers(folder: Path) -> None:
+    """Remove the temporary files ``replacing`` left in ``folder`` (and below) when its process was killed.
+
+    Only for a folder no other process is writing to (the caller holds its lock): a live temporary file
+    looks the same.
+    """
+    for tmp in folder.rglob(".*.tmp") if folder.is_dir() else ():
+        with contextlib.suppress(OSError):
+            tmp.unlink()
+
+
 def write_atomic(path: Path, data: bytes | str) -> None:
     payload = data.encode("utf-8") if isinstance(data, str) else data
     with replacing(path) as tmp:
         tmp.write_bytes(payload)
+
+
+@contextmanager
+def replacing_folder(path: Path) -> Iterator[Path]:
+    """A temporary folder beside ``path``, put in its place if the block succeeds, removed whatever happens.
+
+    POSIX can't rename a folder over a non-empty one, so the old folder is renamed aside first and deleted
+    after: a reader sees the old folder or the new one, never a half-written one (for an instant, none).
+    """
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent))
+    try:
+        yield tmp
+        os.chmod(tmp, FOLDER_MODE)
+        old = tmp.with_suffix(".old")
+        if path.exists():
+            os.replace(path, old)
+        os.replace(tmp, path)
+        shutil.rmtree(old, ignore_errors=True)
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)

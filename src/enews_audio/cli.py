@@ -16,6 +16,7 @@ from rich.table import Column, Table
 from enews_audio import __version__, pipeline, speech, text
 from enews_audio import serve as server
 from enews_audio.errors import EnewsError
+from enews_audio.model import Edition
 from enews_audio.model import Progress as StageProgress
 from enews_audio.options import BuildOptions, build_options
 from enews_audio.pipeline import BuildReport
@@ -136,6 +137,14 @@ def build_command(
     allow_gaps: Annotated[
         bool, typer.Option("--allow-gaps", help="Publish with a spoken notice where a sentence failed.")
     ] = False,
+    editions: Annotated[
+        list[Edition] | None,
+        typer.Option(
+            "--edition",
+            help="Also make daisy (a DAISY 2.02 book), usb (an MP3 per article) or slow (the issue spoken "
+            "slower); repeatable [default: the config's editions].",
+        ),
+    ] = None,
     lexicon: Lexicons = None,
     script: ScriptFile = None,
     date: IssueDate = None,
@@ -196,7 +205,7 @@ def script_command(
 @reported
 def lint_command(
     source: Source,
-    engine: Annotated[str, typer.Option(help="Whose lexicon counts as fixed: edge or offline.")] = "offline",
+    engine: Annotated[str, typer.Option(help="Whose voice to check: edge or offline.")] = "offline",
     voice: Annotated[str | None, typer.Option(help="Voice whose lexicon entries apply.")] = None,
     lexicon: Lexicons = None,
     date: IssueDate = None,
@@ -204,9 +213,9 @@ def lint_command(
     page_cache: PageCache = None,
     profiles: Profiles = None,
 ) -> None:
-    """List words a voice may misread (polyphones, Latin, leftover digits, odd symbols) with their place."""
+    """List words the engine's voice may misread (readings, names, Latin, leftover digits) with their place."""
     settings = pipeline.proofing(_options("lint", locals()))
-    findings = pipeline.lint(source, settings)
+    findings = pipeline.lint(source, settings, engine)
     out.print(text.format_findings(findings), end="", markup=False, highlight=False)
     out.print(f"{len(findings)} finding(s)", highlight=False)
 
@@ -282,6 +291,9 @@ class _ProgressBar:
         self._bar.stop()
 
     def _update(self, p: StageProgress) -> None:
+        if p.stage == "wait":  # another build of the paper is running: said once, also under cron
+            err.print(p.detail, markup=False, highlight=False)
+            return
         label = self.LABELS.get(p.stage, p.stage)
         if p.stage not in self._tasks:
             self._tasks[p.stage] = self._bar.add_task(label, total=p.total)
@@ -310,12 +322,18 @@ def _print_report(report: BuildReport) -> None:
             )
         out.print(table)
         out.print(f"episodes in {report.issue_dir}", highlight=False)
+        if report.slow:
+            out.print(f"slow edition: {', '.join(e.path for e in report.slow)}", highlight=False)
         out.print(f"feed: {report.feed}", highlight=False)
     for gap in report.gaps:
         err.print(
             f"gap: {gap.page} 《{gap.article}》 “{gap.sentence[:30]}”: {gap.reason}",
             markup=False,
             highlight=False,
+        )
+    if slow := sorted({f.page for f in report.slow_failures}):
+        err.print(
+            f"error: page(s) {', '.join(slow)} have no slow edition: sentences failed (rerun to resume)"
         )
     if report.failures:
         pages = sorted({f.page for f in report.failures})

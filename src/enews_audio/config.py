@@ -11,6 +11,7 @@
     description = "……"
     locked = true                     # podcast:locked: other hosts must not import the feed
     cover = "art/cover.jpg"           # artwork, relative to this file
+    editions = ["daisy", "usb", "slow"]  # made besides the feed and web edition; --edition replaces it
 
 Every key is optional; options given on the command line win over the file. ``[paper]`` is read straight
 into ``PublishSettings`` (its schema, with its checks, lives with the feed writer).
@@ -18,12 +19,14 @@ into ``PublishSettings`` (its schema, with its checks, lives with the feed write
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import msgspec
 
 from enews_audio.errors import EnewsError, UsageError
+from enews_audio.model import Edition
 from enews_audio.publish import PublishSettings
 from enews_audio.publish.cover import check_artwork
 from enews_audio.tomlfile import Invalid, Schema, convert, message, read_toml, shown
@@ -36,9 +39,19 @@ class Config:
     paper: PublishSettings = field(default_factory=PublishSettings)
     path: Path | None = None  # the file it was read from; None when there was none
 
-    def publish_settings(self, *, base_url: str | None = None, keep: int | None = None) -> PublishSettings:
+    def publish_settings(
+        self,
+        *,
+        base_url: str | None = None,
+        keep: int | None = None,
+        editions: Collection[Edition] | None = None,
+    ) -> PublishSettings:
         """The feed's settings, with command-line values (not None) overriding the file's."""
-        given = {"base_url": base_url, "keep": keep}
+        given = {
+            "base_url": base_url,
+            "keep": keep,
+            "editions": None if editions is None else frozenset(editions),
+        }
         try:
             return msgspec.structs.replace(self.paper, **{k: v for k, v in given.items() if v is not None})
         except Invalid as exc:  # a command-line value the file would not have been allowed either
@@ -73,10 +86,14 @@ def load_config(path: Path | None = None) -> Config:
 
 
 def _cover(cover: Path) -> Path:
-    cover = cover.resolve()  # already relative to the file's folder
+    try:
+        cover = cover.resolve()  # already relative to the file's folder
+        found = cover.is_file()
+    except (OSError, ValueError) as exc:  # a NUL byte, a name too long for the file system
+        raise UsageError(f"{shown(cover.name)} is not a usable file name ({exc})") from None
     if cover.suffix.lower() not in {".jpg", ".jpeg", ".png"}:
         raise UsageError(f"must be a .jpg or .png image, not {shown(cover.name)}")
-    if not cover.is_file():
+    if not found:
         raise UsageError(f"{shown(cover.name)} not found (looked for {cover})")
     check_artwork(cover)  # a bad image fails now, before any speech is made
     return cover

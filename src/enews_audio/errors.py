@@ -18,7 +18,28 @@ from __future__ import annotations
 
 
 class EnewsError(Exception):
+    """A message for the user: always one printable line of at most ``MAX_LENGTH`` characters.
+
+    Messages quote the input they complain about, and input can be anything (a 1 MB line, a vertical tab
+    or a line separator inside a name), so the message is made safe here, once, for every error.
+    """
+
     exit_code = 1
+    MAX_LENGTH = 1000
+
+    def __init__(self, *args: object) -> None:
+        if len(args) == 1 and isinstance(args[0], str):
+            args = (_one_line(args[0], self.MAX_LENGTH),)
+        super().__init__(*args)
+
+
+def _one_line(message: str, limit: int) -> str:
+    if not message.isprintable():  # control characters and line or paragraph separators, shown escaped
+        message = "".join(c if c.isprintable() else c.encode("unicode_escape").decode() for c in message)
+    if len(message) > limit:  # the start names the file and line; the end says what is wrong
+        keep = limit - 5
+        message = f"{message[: keep * 3 // 4]} […] {message[-(keep - keep * 3 // 4) :]}"
+    return message
 
 
 class SourceError(EnewsError):

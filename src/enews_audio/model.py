@@ -12,7 +12,7 @@ from msgspec import Meta
 
 from enews_audio.tomlfile import Schema
 
-_PAGE_CODE = re.compile(r"^[A-Z]{0,2}\d{1,3}$")
+_PAGE_CODE = re.compile(r"^[A-Z]{0,2}[0-9]{1,3}$")
 Seconds = Annotated[float, Meta(ge=0, le=10, description="a number of seconds in 0..10")]
 
 
@@ -80,6 +80,14 @@ class Issue:
         codes = [p.code for p in self.pages]
         if len(set(codes)) != len(codes):
             raise ValueError(f"duplicate page codes in {codes}")
+
+
+class Edition(StrEnum):
+    """What a build makes besides the podcast feed and the web edition, which are always made."""
+
+    DAISY = "daisy"  # a DAISY 2.02 talking book (audio + NCC) for library players (听书机)
+    USB = "usb"  # one MP3 per page opening and per article, for players that only know "next file"
+    SLOW = "slow"  # the issue spoken again at the slow preset's rate, for listeners who find it too fast
 
 
 class Part(StrEnum):

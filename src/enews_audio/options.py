@@ -16,6 +16,7 @@ from typing import Annotated, Any
 from msgspec import Meta
 
 from enews_audio.errors import UsageError
+from enews_audio.model import Edition
 from enews_audio.tomlfile import Key, Schema, convert
 
 Count = Annotated[int, Meta(ge=1)]
@@ -35,6 +36,7 @@ class BuildOptions(Schema):
     base_url: str | None = None  # overrides the config's
     keep: Count | None = None  # issues in the feed; overrides the config's
     allow_gaps: bool = False
+    editions: tuple[Edition, ...] | None = None  # --edition: daisy, usb, slow; overrides the config's
     lexicon: tuple[Path, ...] = ()  # user lexicons, later ones win
     script: Path | None = None  # user templates over voices/script.toml
     date: dt.date | None = None  # which issue of an e-paper

@@ -4,25 +4,23 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
-import os
 import shutil
-import tempfile
-import threading
-from collections.abc import Callable, Mapping
-from concurrent.futures import Future, ThreadPoolExecutor
+from collections.abc import Callable, Collection
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from enews_audio import audio, publish, sources, speech, text
+from enews_audio import audio, editions, publish, sources, speech, text
+from enews_audio.atomic import remove_leftovers
 from enews_audio.config import load_config
-from enews_audio.errors import PublishError, UsageError
-from enews_audio.model import Clip, Episode, Issue, PageScript, Progress, Script
+from enews_audio.errors import UsageError
+from enews_audio.lock import paper_lock
+from enews_audio.model import Edition, Episode, Issue, Progress, Script
 from enews_audio.options import BuildOptions
+from enews_audio.speaking import OPENING, Failure, OnProgress, Spoken, speak_pages
 from enews_audio.speech.select import DEFAULT_VOICES
 
-OnProgress = Callable[[Progress], None]
+__all__ = ["OPENING", "BuildReport", "BuildSettings", "Failure", "ReadSettings", "build", "prepare"]
 LEXICON_ENGINES = ("edge", "offline")  # the engines a lexicon is written for
-OPENING = "版面导读"  # where a failed sentence sits when it is the page's own line, not an article's
 
 
 @dataclass(frozen=True, slots=True)
@@ -46,6 +44,11 @@ class BuildSettings:
     attempts: int = 4
     allow_gaps: bool = False  # publish a page with a spoken notice where a sentence could not be made
     jobs: int | None = None  # offline voice workers; default: one per usable core, as memory allows
+    slow: editions.SlowEdition | None = None  # given when, and only when, publish.editions has it
+
+    def __post_init__(self) -> None:
+        if (Edition.SLOW in self.publish.editions) != (self.slow is not None):
+            raise ValueError("the slow edition needs both: Edition.SLOW in publish.editions, and slow")
 
     @property
     def speech(self) -> speech.SpeechSettings:
@@ -74,15 +77,24 @@ def prepare(
         on_choice=on_choice,
     )  # fmt: skip
     lexicon = lexicons(engine.name, engine.voice.name)
+    publishing = config.publish_settings(
+        base_url=options.base_url, keep=options.keep, editions=options.editions
+    )
+    read = _reading(options, lexicon, preset.pauses if preset else None)
+    slow = None
+    if Edition.SLOW in publishing.editions:
+        pinyin = lexicons("offline", engine.voice.name).pinyin if engine.name == "offline" else None
+        slow = editions.slow_edition(read.text, engine, proxy=options.proxy, pinyin=pinyin)
     settings = BuildSettings(
         out_dir=options.out,
-        read=_reading(options, lexicon, preset.pauses if preset else None),
-        publish=config.publish_settings(base_url=options.base_url, keep=options.keep),
+        read=read,
+        publish=publishing,
         cache_dir=options.cache,
         concurrency=options.concurrency,
         attempts=options.attempts,
         allow_gaps=options.allow_gaps,
         jobs=options.jobs,
+        slow=slow,
     )
     return engine, settings
 
@@ -110,16 +122,6 @@ def _reading(options: BuildOptions, lexicon: text.Lexicon, pauses: text.Pauses |
 
 
 @dataclass(frozen=True, slots=True)
-class Failure:
-    """A sentence that could not be spoken, and where it sits in the paper."""
-
-    page: str
-    article: str  # headline, or OPENING for the page's own lines
-    sentence: str
-    reason: str
-
-
-@dataclass(frozen=True, slots=True)
 class BuildReport:
     issue: Issue
     issue_dir: Path
@@ -130,10 +132,12 @@ class BuildReport:
     failures: tuple[Failure, ...]  # their pages were not published; the previous episodes stay
     gaps: tuple[Failure, ...] = ()  # with allow_gaps: published with a spoken notice in their place
     feed: Path | None = None  # None when nothing was published
+    slow: tuple[Episode, ...] = ()  # the slow edition's episodes published by this build
+    slow_failures: tuple[Failure, ...] = ()  # their pages have no slow edition this time
 
     @property
     def ok(self) -> bool:
-        return not self.failures
+        return not self.failures and not self.slow_failures
 
 
 def load(source: Path | str, settings: ReadSettings) -> Issue:
@@ -151,44 +155,99 @@ def build(
     executor: speech.Executor | None = None,
 ) -> BuildReport:
     """Build the issue at ``source``; ``engine`` speaks on one event loop for the whole build and is closed
-    (``aclose``) at its end, ready for another build. ``executor`` (say, voice workers kept warm for a
-    batch of papers) stays open; without one the build uses ``speech.executor_for`` and closes it."""
-    # One event loop for the engine's whole part in the build (speech.Session), opened first so voice
-    # workers load the model while the issue is read, and closed at the end before the assembler: on an
-    # error, speaking stops before the pages it would start are refused.
-    session = speech.Session(engine, settings.speech, executor)
-    try:
-        issue = load(source, settings.read)
-        script = text.to_script(issue, settings.read.text)
-    except BaseException:
-        session.close(abort=True)
-        raise
+    (``aclose``) at its end, ready for another build. The editions ``settings.publish`` names are made too:
+    the slow one after the normal one is in place, by ``settings.slow``'s engine (closed the same way).
+
+    Both are spoken by ``executor`` (say, voice workers kept warm for a batch of papers), which stays open;
+    without one the build makes the one ``speech.executor_for`` picks and closes it at the end. Either way it
+    is warmed first, so voice workers load the model while the issue is read.
+
+    From the moment the paper is known (after loading) to the end, the build holds the paper's lock
+    (``lock.py``): a second build of the same paper reports ``Progress("wait", 0, 1, why)`` once and waits.
+    Holding it, the build first clears what a killed build of the paper left: temporary files and staging.
+    """
+    if executor is None:
+        own = speech.executor_for(engine, settings.jobs)
+        try:
+            report = build(source, engine, settings, on_progress, own)
+        except BaseException:
+            own.close(abort=True)  # stop the workers now, mid-clip: nothing more of theirs is wanted
+            raise
+        own.close()
+        return report
+    executor.warm(engine)
+    issue = load(source, settings.read)
+    slug = publish.paper_slug(issue.paper)
+    paper_dir = settings.out_dir / slug
+
+    def waiting() -> None:
+        if on_progress:
+            why = f"another build of {issue.paper} is writing {paper_dir}; waiting for it to finish"
+            on_progress(Progress("wait", 0, 1, why))
+
+    staging = settings.out_dir / ".cache" / "staging" / slug  # per paper: only its lock's holder clears it
+    with paper_lock(settings.out_dir, slug, waiting):
+        remove_leftovers(paper_dir)
+        shutil.rmtree(staging, ignore_errors=True)
+        try:
+            return _build(issue, engine, settings, staging, on_progress, executor)
+        finally:
+            shutil.rmtree(staging, ignore_errors=True)
+
+
+def _build(
+    issue: Issue,
+    engine: speech.Engine,
+    settings: BuildSettings,
+    staging: Path,
+    on_progress: OnProgress | None,
+    executor: speech.Executor,
+) -> BuildReport:
     paper_dir = settings.out_dir / publish.paper_slug(issue.paper)
     issue_dir = paper_dir / issue.date.isoformat()
 
-    cache = settings.out_dir / ".cache"
-    with _Assembler(script, cache, issue_dir, settings.audio, on_progress) as assembler, session:
-        # Pages are assembled as soon as their last clip is in, while later pages are still being spoken.
-        result = session.synthesize(speaking_order(script), on_progress, assembler.settled)
-        failures, gaps = _failures(script, result.failures), ()
-        if failures and settings.allow_gaps:
-            assembler.fill(session.placeholder())
-            failures, gaps = (), failures
-        episodes = assembler.finish()
-        _put_in_place(episodes, assembler.staging, issue_dir)
+    def speak(script: Script, engine: speech.Engine, slow: bool = False) -> Spoken:
+        def withdraw(codes: Collection[str]) -> None:
+            publish.withdraw_pages(paper_dir, issue.date, codes, settings.publish)
 
+        return speak_pages(
+            script, engine, settings.speech, settings.audio, cache=settings.out_dir / ".cache",
+            staging=staging, issue_dir=issue_dir, allow_gaps=settings.allow_gaps, withdraw=withdraw,
+            on_progress=on_progress, slow=slow, executor=executor,
+        )  # fmt: skip
+
+    unused = settings.slow.engine if settings.slow else None  # the slow engine, until a session has it
+    slowly = None
+    try:
+        spoken = speak(text.to_script(issue, settings.read.text), engine)
+        if settings.slow is not None and spoken.episodes:
+            unused = None  # its session closes it, whatever happens
+            # only the pages made now: a page kept from before keeps its slow edition too
+            slowly = speak(editions.slow_script(issue, settings.slow, {e.page.code for e in spoken.episodes}),
+                           settings.slow.engine, slow=True)  # fmt: skip
+    finally:
+        if unused is not None:  # never spoken (nothing published, or an error): closed as a session would
+            speech.Session(unused, settings.speech, executor).close()
+    failures, gaps, episodes = spoken.failures, spoken.gaps, spoken.episodes
     report = BuildReport(
-        issue, issue_dir, engine.identity, episodes, result.made, result.reused, failures, gaps
+        issue, issue_dir, engine.identity, episodes, spoken.made, spoken.reused, failures, gaps
     )
     if not episodes:
         return report  # the previous episodes and feed stay as they were; a rerun resumes from the cache
     extra = {
         "engine": engine.identity,
-        "clips_made": result.made,
-        "clips_reused": result.reused,
+        "clips_made": spoken.made,
+        "clips_reused": spoken.reused,
         "failures": [_describe(f) for f in failures],
         "gaps": [_describe(f) for f in gaps],
     }
+    if slowly is not None:
+        extra |= {
+            "slow_engine": settings.slow.engine.identity,
+            "slow_clips_made": slowly.made,
+            "slow_clips_reused": slowly.reused,
+            "slow_failures": [_describe(f) for f in slowly.failures],
+        }
     gap_titles: dict[str, list[str]] = {}
     for gap in gaps:
         titles = gap_titles.setdefault(gap.page, [])
@@ -199,129 +258,14 @@ def build(
         issue,
         episodes,
         settings.publish,
+        slow=slowly.episodes if slowly else (),
+        narrator=f"合成语音 {engine.voice.name}",
         extra=extra,
         gaps=gap_titles,
         keep_pages={f.page for f in failures},  # a page that failed keeps its last good episode in the feed
     )
-    return replace(report, feed=feed)
-
-
-def speaking_order(script: Script) -> list[str]:
-    """The spoken texts in the order they are made: page by page, so each page is assembled while later ones
-    are spoken, and the longest first within a page, so the last texts given out are short ones and no
-    worker idles long while another finishes the issue (measured in BENCHMARKS.md, "voice workers")."""
-    return [
-        u.spoken
-        for page in script.pages
-        for u in sorted(page.utterances, key=lambda u: len(u.spoken), reverse=True)
-    ]
-
-
-def _put_in_place(episodes: tuple[Episode, ...], staging: Path, issue_dir: Path) -> None:
-    """Rename the episodes made by this build into the issue's folder; reused ones are there already."""
-    try:
-        for episode in episodes:
-            if (staging / episode.path).exists():
-                issue_dir.mkdir(parents=True, exist_ok=True)
-                os.replace(staging / episode.path, issue_dir / episode.path)
-    except OSError as exc:
-        raise PublishError(
-            f"cannot put {exc.filename2 or exc.filename} in place: {exc.strerror or exc}"
-        ) from exc
-
-
-class _Assembler:
-    """Schedules pages: each is assembled (or reused, see ``audio.assemble_or_reuse``) in a worker thread
-    once every clip it needs has settled.
-
-    A page with a failed clip waits: ``fill`` gives it a placeholder, otherwise it is never assembled.
-    New episodes go to a staging folder under ``cache`` (on the output's file system, so they can be
-    renamed into place), removed on exit whatever happens.
-    """
-
-    def __init__(
-        self,
-        script: Script,
-        cache: Path,
-        issue_dir: Path,
-        settings: audio.AudioSettings,
-        on_progress: OnProgress | None,
-    ) -> None:
-        self._script = script
-        self._staging_root = cache / "staging"
-        self._memo = cache / "episodes"
-        self._issue_dir = issue_dir
-        self._settings = settings
-        self._report = on_progress or (lambda _p: None)
-        self._pending = [{u.spoken for u in page.utterances} for page in script.pages]
-        self._failed: list[set[str]] = [set() for _ in script.pages]
-        self._clips: dict[str, Clip] = {}
-        self._jobs: dict[int, Future[Episode]] = {}
-        self._lock = threading.Lock()
-        self._done = 0
-
-    def __enter__(self) -> _Assembler:
-        self._staging_root.mkdir(parents=True, exist_ok=True)
-        self.staging = Path(tempfile.mkdtemp(prefix=f"{self._script.issue.date}-", dir=self._staging_root))
-        self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="assemble")
-        self._report(Progress("audio", 0, len(self._script.pages)))
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self._pool.shutdown(wait=True, cancel_futures=True)
-        shutil.rmtree(self.staging, ignore_errors=True)
-
-    def settled(self, spoken: str, clip: Clip | None) -> None:
-        with self._lock:
-            if clip is not None:
-                self._clips[spoken] = clip
-            for index, pending in enumerate(self._pending):
-                if spoken in pending:
-                    pending.discard(spoken)
-                    if clip is None:
-                        self._failed[index].add(spoken)
-                    elif not pending and not self._failed[index]:
-                        self._submit(index)
-
-    def fill(self, placeholder: Clip) -> None:
-        """Put ``placeholder`` where clips failed, and assemble the pages that were waiting for them."""
-        with self._lock:
-            for index, failed in enumerate(self._failed):
-                if failed and not self._pending[index]:
-                    self._clips.update(dict.fromkeys(failed, placeholder))
-                    failed.clear()
-                    self._submit(index)
-
-    def finish(self) -> tuple[Episode, ...]:
-        return tuple(self._jobs[i].result() for i in sorted(self._jobs))
-
-    def _submit(self, index: int) -> None:
-        page_script = self._script.pages[index]
-        clips = [self._clips[u.spoken] for u in page_script.utterances]
-        self._jobs[index] = self._pool.submit(self._assemble, page_script, clips)
-
-    def _assemble(self, page_script: PageScript, clips: list[Clip]) -> Episode:
-        issue, page = self._script.issue, page_script.page
-        episode = audio.assemble_or_reuse(
-            page_script, clips, self._settings, paper=issue.paper, date=issue.date,
-            published=self._issue_dir / f"{page.slug}.mp3", staged=self.staging / f"{page.slug}.mp3",
-            memo=self._memo,
-        )  # fmt: skip
-        with self._lock:
-            self._done += 1
-            self._report(Progress("audio", self._done, len(self._script.pages), page.code))
-        return episode
-
-
-def _failures(script: Script, failed: Mapping[str, str]) -> tuple[Failure, ...]:
-    out = []
-    for page_script in script.pages:
-        page = page_script.page
-        for u in page_script.utterances:
-            if u.spoken in failed:
-                article = OPENING if u.article is None else page.articles[u.article].title
-                out.append(Failure(page.code, article, u.display, failed[u.spoken]))
-    return tuple(out)
+    slow = {"slow": slowly.episodes, "slow_failures": slowly.failures} if slowly else {}
+    return replace(report, feed=feed, **slow)
 
 
 def _describe(f: Failure) -> dict[str, str]:
@@ -333,6 +277,6 @@ def script(source: Path | str, settings: ReadSettings) -> Script:
     return text.to_script(load(source, settings), settings.text)
 
 
-def lint(source: Path | str, settings: ReadSettings) -> list[text.Finding]:
-    """Words a voice may misread, with their place, so an editor can add lexicon entries."""
-    return text.lint(load(source, settings), settings.text)
+def lint(source: Path | str, settings: ReadSettings, engine: str = "offline") -> list[text.Finding]:
+    """Words ``engine``'s voice may misread, with their place, so an editor can add lexicon entries."""
+    return text.lint(load(source, settings), settings.text, engine)

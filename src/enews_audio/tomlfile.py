@@ -78,6 +78,8 @@ def read_toml(
         raise error(f"{what} {path} not found") from None
     except (OSError, UnicodeDecodeError) as exc:
         raise error(f"{what} {path}: cannot be read ({getattr(exc, 'strerror', None) or exc})") from exc
+    except RecursionError:  # tomllib parses nested arrays and tables by recursion
+        raise error(f"{what} {path}: not valid TOML (nested too deeply)") from None
     except tomllib.TOMLDecodeError as exc:
         message = " ".join(str(exc).split())
         at = _TOML_WHERE.search(message)

@@ -1,4 +1,4 @@
-"""`enews-audio lint`: words a voice may misread, with their place."""
+"""`enews-audio lint`: words the chosen voice may misread, with their place."""
 
 from __future__ import annotations
 
@@ -38,17 +38,17 @@ def _export(folder: Path, title: str, body: str) -> Path:
 def _risky_issue(tmp_path: Path) -> Path:
     return _export(
         tmp_path / "risky",
-        "厦门航线加密",
-        "本周起，厦门至本市每天新增两个航班。\n旅客可在APP上预约值机。",
+        "朝天门航线加密",
+        "本周起，记者曾国强随首班船出发。\n旅客可在App上预约值机。",
     )
 
 
-def test_lint_lists_a_polyphone_place_name_and_a_latin_word_with_their_place(tmp_path):
+def test_lint_lists_a_name_and_a_latin_word_with_their_place(tmp_path):
     source = _risky_issue(tmp_path)
     issue = load_issue(source)
     findings = text.lint(issue, text.TextSettings(lexicon=text.load_lexicon("offline", "")))
     kinds = {(f.word, f.kind) for f in findings}
-    assert {("厦门", "polyphone"), ("APP", "latin")} <= kinds
+    assert {("曾国强", "name"), ("App", "latin")} <= kinds
     result = cli("lint", source)
     assert result.exit_code == 0, result.output
     lines = result.stdout.splitlines()
@@ -60,13 +60,21 @@ def test_lint_lists_a_polyphone_place_name_and_a_latin_word_with_their_place(tmp
 
 def test_lint_leaves_out_a_word_the_user_lexicon_reads(tmp_path):
     source = _risky_issue(tmp_path)
-    lexicon = tmp_path / "places.toml"
-    lexicon.write_text('[pinyin]\n"厦门" = "xia4 men2"\n', encoding="utf-8")
+    lexicon = tmp_path / "names.toml"
+    lexicon.write_text('[pinyin]\n"曾国强" = "zeng1 guo2 qiang2"\n', encoding="utf-8")
     result = cli("lint", source, "--lexicon", lexicon)
     assert result.exit_code == 0, result.output
     kinds_and_words = [line.split()[:2] for line in result.stdout.splitlines()]
-    assert ["polyphone", "厦门"] not in kinds_and_words
-    assert ["latin", "APP"] in kinds_and_words
+    assert ["name", "曾国强"] not in kinds_and_words
+    assert ["latin", "App"] in kinds_and_words
+
+
+def test_lint_for_edge_lists_the_curated_place_names(tmp_path):
+    result = cli("lint", _risky_issue(tmp_path), "--engine", "edge")
+    assert result.exit_code == 0, result.output
+    kinds_and_words = [line.split()[:2] for line in result.stdout.splitlines()]
+    assert ["watch", "朝天门"] in kinds_and_words
+    assert ["latin", "App"] not in kinds_and_words  # Microsoft's voices read English words
 
 
 def test_lint_of_a_clean_issue_says_so(tmp_path):

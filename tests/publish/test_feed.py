@@ -9,8 +9,6 @@ import xml.etree.ElementTree as ET
 from pathlib import Path
 
 import feedparser
-import lameenc
-import numpy as np
 import podcastparser
 import pytest
 import webvtt
@@ -18,9 +16,21 @@ import webvtt
 import enews_audio.publish as publish_package
 from enews_audio.audio import AudioSettings, assemble, read_chapters
 from enews_audio.errors import PublishError
-from enews_audio.model import Article, Chapter, Clip, Cue, Episode, Issue, Page, PageScript, Part, Utterance
-from enews_audio.publish import PublishSettings, paper_slug, publish_issue
-from enews_audio.publish.feed import NAMESPACES, rundown
+from enews_audio.model import (
+    Article,
+    Chapter,
+    Cue,
+    Edition,
+    Episode,
+    Issue,
+    Page,
+    PageScript,
+    Part,
+    Utterance,
+)
+from enews_audio.publish import PublishSettings, absolutize_feed, paper_slug, publish_issue
+from enews_audio.publish.feed import NAMESPACES, chapter_list, clock
+from tones import tone
 
 PAPER = "山城晚报"
 DAY1 = dt.date(2025, 12, 30)
@@ -80,10 +90,12 @@ def gpodder(feed: Path, url: str = "https://example.org/audio/feed.xml") -> dict
 def test_public_names_are_exactly_the_api():
     assert sorted(publish_package.__all__) == [
         "FEED_NAME",
+        "FEED_NAMES",
         "PublishSettings",
         "absolutize_feed",
         "paper_slug",
         "publish_issue",
+        "withdraw_pages",
     ]
     assert all(hasattr(publish_package, name) for name in publish_package.__all__)
 
@@ -232,17 +244,44 @@ def test_settings_override_channel_fields(tmp_path):
     )
 
 
-def test_description_lists_headlines_within_4000_bytes(tmp_path):
+def test_description_lists_chapter_start_times_within_4000_bytes(tmp_path):
     publish(tmp_path, make_issue(DAY2))
     entries = parse(tmp_path / "feed.xml").entries
-    titles = [a.title for a in make_issue(DAY2).pages[1].articles]
-    assert entries[1].description.splitlines() == [f"{n}. {t}" for n, t in enumerate(titles, 1)]
-    long_titles = [f"第{n}篇：" + "长江上游生态保护与城市更新" * 8 for n in range(60)]
-    text = rundown(long_titles)
+    headline = make_issue(DAY2).pages[1].articles[0].title
+    assert entries[1].description.splitlines() == ["00:00 本版导读", f"00:05 {headline}"]
+    assert [p for p in entries[1].content[0].value.split("</p>") if p] == [
+        "<p>00:00 本版导读",
+        f"<p>00:05 {headline}",
+    ]
+    many = [
+        Chapter(0.0, 1.0, "开场"),
+        *(Chapter(n * 61.5, n * 61.5 + 61.5, f"第{n}篇：" + "长江上游生态保护" * 8) for n in range(1, 60)),
+    ]
+    text = chapter_list(many, ["本版导读", *(c.title for c in many[1:])])
     assert len(text.encode("utf-8")) <= 4000
-    assert text.startswith("1. 第0篇") and text.splitlines()[-1].startswith("……另有")
-    kept = len(text.splitlines()) - 1
-    assert text.splitlines()[-1] == f"……另有{60 - kept}篇"
+    lines = text.splitlines()
+    assert (
+        lines[0] == "00:00 本版导读"
+        and lines[1].startswith("01:01 第1篇")
+        and lines[2].startswith("02:03 第2篇")
+    )
+    assert lines[-1] == f"……另有{60 - (len(lines) - 1)}个章节"
+
+
+@pytest.mark.parametrize(
+    ("seconds", "shown"),
+    [
+        (0.0, "00:00"),
+        (12.99, "00:12"),
+        (59.5, "00:59"),
+        (61.0, "01:01"),
+        (3599.9, "59:59"),
+        (3600.0, "01:00:00"),
+        (3725.4, "01:02:05"),
+    ],
+)
+def test_chapter_marks_never_run_ahead_and_show_hours_past_an_hour(seconds, shown):
+    assert clock(seconds) == shown
 
 
 def test_corrupt_record_of_another_issue_raises_and_leaves_the_feed(tmp_path):
@@ -385,17 +424,6 @@ def test_without_artwork_a_cover_is_drawn_and_linked(tmp_path):
     assert channel.find(f"{ITUNES}image").get("href") == "cover.jpg"
 
 
-def tone(seconds: float, freq: float) -> Clip:
-    rate = 24000
-    t = np.arange(round(seconds * rate)) / rate
-    pcm = (0.3 * np.sin(2 * np.pi * freq * t) * 32767).astype("<i2")
-    encoder = lameenc.Encoder()
-    encoder.set_channels(1)
-    encoder.set_in_sample_rate(rate)
-    encoder.set_bit_rate(48)
-    return Clip(bytes(encoder.encode(pcm.tobytes()) + encoder.flush()), seconds)
-
-
 def test_id3_json_and_psc_chapters_of_a_real_episode_agree(tmp_path):
     issue = make_issue(DAY2, pages=1)
     (page,) = issue.pages
@@ -443,3 +471,95 @@ def test_id3_json_and_psc_chapters_of_a_real_episode_agree(tmp_path):
 def vtt_seconds(stamp: str) -> float:
     hours, minutes, rest = stamp.split(":")
     return int(hours) * 3600 + int(minutes) * 60 + float(rest)
+
+
+PODCAST = "{https://podcastindex.org/namespace/1.0}"
+
+
+def publish_with_slow(
+    paper_dir: Path, issue: Issue, settings: PublishSettings | None = None
+) -> list[Episode]:
+    """Episodes and slow episodes (larger files, 1.25 times as long) of every page, published together."""
+    episodes = write_episodes(paper_dir, issue)
+    issue_dir = paper_dir / issue.date.isoformat()
+    slow = []
+    for episode in episodes:
+        path = issue_dir / episode.path.replace(".mp3", ".slow.mp3")
+        path.write_bytes((issue_dir / episode.path).read_bytes() + b"\xff\xfb" * (30 + episode.size // 4))
+        chapters = tuple(Chapter(c.start * 1.25, c.end * 1.25, c.title) for c in episode.chapters)
+        slow.append(
+            dataclasses.replace(episode, path=path.name, duration=episode.duration * 1.25, chapters=chapters)
+        )
+    publish_issue(paper_dir, issue, episodes, settings or PublishSettings(), slow=slow)
+    return slow
+
+
+def test_every_item_offers_its_slow_edition_as_an_alternate_enclosure(tmp_path):
+    settings = PublishSettings(base_url="https://example.org/a/")
+    slow = publish_with_slow(tmp_path, make_issue(DAY2), settings)
+    items = ET.parse(tmp_path / "feed.xml").getroot().findall("channel/item")
+    assert len(items) == 3
+    for item, episode in zip(items, slow, strict=True):
+        (alternate,) = item.findall(f"{PODCAST}alternateEnclosure")
+        size = (tmp_path / DAY2.isoformat() / episode.path).stat().st_size
+        assert alternate.get("title") == "慢速" and alternate.get("type") == "audio/mpeg"
+        assert alternate.get("length") == str(size) and alternate.get("lang") == "zh-cn"
+        assert int(alternate.get("bitrate")) == round(size * 8 / episode.duration)
+        (source,) = alternate.findall(f"{PODCAST}source")
+        assert source.get("uri") == f"https://example.org/a/2025-12-31/{episode.path}"
+        assert item.find("enclosure").get("url").endswith(episode.path.replace(".slow", ""))
+
+
+def test_slow_feed_is_a_complete_feed_of_the_slow_episodes(tmp_path):
+    settings = PublishSettings(base_url="https://example.org/a/")
+    publish_with_slow(tmp_path, make_issue(DAY1), settings)
+    slow = publish_with_slow(tmp_path, make_issue(DAY2), settings)
+    main = parse(tmp_path / "feed.xml")
+    slow_feed = parse(tmp_path / "feed-slow.xml")
+    assert slow_feed.feed.title == "山城晚报·有声版（慢速）"
+    assert [link.href for link in slow_feed.feed.links if link.rel == "self"] == [
+        "https://example.org/a/feed-slow.xml"
+    ]
+    assert slow_feed.feed.podcast_guid != main.feed.podcast_guid
+    assert len(slow_feed.entries) == len(main.entries) == 6
+    for plain, slower in zip(main.entries, slow_feed.entries, strict=True):
+        assert slower.published == plain.published  # same pubDates, so both list the issue in page order
+        assert slower.id != plain.id
+        assert slower.title == plain.title + "（慢速）"
+        assert slower.enclosures[0].href == plain.enclosures[0].href.replace(".mp3", ".slow.mp3")
+    for entry, episode in zip(slow_feed.entries[:3], slow, strict=True):
+        assert entry.itunes_duration == str(round(episode.duration))
+        assert entry.podcast_chapters["url"].endswith(episode.path.replace(".mp3", ".chapters.json"))
+        assert entry.description.splitlines()[1].startswith("00:06 ")  # 5.0 s in the normal edition
+    # gPodder, which reads no alternateEnclosure, gets the slow edition from its own feed
+    episodes = gpodder(tmp_path / "feed-slow.xml", "https://example.org/a/feed-slow.xml")["episodes"]
+    assert [e["enclosures"][0]["url"].rsplit("/", 1)[1] for e in episodes[:3]] == [e.path for e in slow]
+    ids = {e["guid"] for e in episodes} | {e["guid"] for e in gpodder(tmp_path / "feed.xml")["episodes"]}
+    assert len(ids) == 12
+
+
+def test_without_a_slow_edition_there_is_no_alternate_and_no_slow_feed(tmp_path):
+    publish(tmp_path, make_issue(DAY2))
+    assert not list(ET.parse(tmp_path / "feed.xml").getroot().iter(f"{PODCAST}alternateEnclosure"))
+    assert not (tmp_path / "feed-slow.xml").exists()
+
+
+def test_slow_side_files_sit_beside_the_slow_episode(tmp_path):
+    slow = publish_with_slow(tmp_path, make_issue(DAY2))
+    issue_dir = tmp_path / DAY2.isoformat()
+    data = json.loads((issue_dir / "a01.slow.chapters.json").read_text(encoding="utf-8"))
+    assert [c["startTime"] for c in data["chapters"]] == [c.start for c in slow[0].chapters]
+    assert (issue_dir / "a01.slow.vtt").read_text(encoding="utf-8").startswith("WEBVTT")
+
+
+def test_editions_are_named_as_a_config_file_names_them():
+    assert PublishSettings(editions=frozenset({"daisy", "slow"})).editions == {Edition.DAISY, Edition.SLOW}
+    with pytest.raises(ValueError, match="known: daisy, usb, slow"):
+        PublishSettings(editions=frozenset({"cassette"}))
+
+
+def test_a_relative_slow_enclosure_is_made_absolute_for_serve(tmp_path):
+    publish_with_slow(tmp_path, make_issue(DAY2))  # no base URL: every link relative
+    served = ET.fromstring(absolutize_feed((tmp_path / "feed.xml").read_bytes(), "http://192.0.2.7/paper/"))
+    sources = [s.get("uri") for s in served.iter(f"{PODCAST}source")]
+    assert sources == [f"http://192.0.2.7/paper/2025-12-31/a0{n}.slow.mp3" for n in (1, 2, 3)]

@@ -146,3 +146,69 @@ def test_a_side_file_outside_the_issue_folder_is_refused(tmp_path, key):
     path.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
     with pytest.raises(PublishError, match=key):
         read_record(path)
+
+
+def with_slow(issue_dir: Path, episodes: list[Episode]) -> list[Episode]:
+    slow = []
+    for episode in episodes:
+        path = issue_dir / episode.path.replace(".mp3", ".slow.mp3")
+        path.write_bytes(b"slow" * (100 + len(slow)))
+        chapters = tuple(Chapter(c.start * 1.2, c.end * 1.2, c.title) for c in episode.chapters)
+        slow.append(replace(episode, path=path.name, duration=episode.duration * 1.2, chapters=chapters))
+    return slow
+
+
+def test_slow_edition_and_editions_round_trip(tmp_path):
+    issue_dir, issue, episodes = sample(tmp_path)
+    slow = with_slow(issue_dir, episodes)
+    record = replace(
+        make_record(issue_dir, issue, episodes, built_at=BUILT, slow=slow[:1]), daisy="daisy.zip", usb="usb"
+    )
+    assert record.pages[0].slow.file == "a01.slow.mp3" and record.pages[1].slow is None
+    assert record.pages[0].slow.size == (issue_dir / "a01.slow.mp3").stat().st_size
+    assert record.pages[0].slow.chapters_file == "a01.slow.chapters.json"
+    assert record.pages[0].slow.duration == pytest.approx(51.0)
+    write_record(issue_dir / "build.json", record)
+    assert read_record(issue_dir / "build.json") == record
+    data = json.loads((issue_dir / "build.json").read_text(encoding="utf-8"))
+    assert data["editions"] == {"daisy": "daisy.zip", "usb": "usb"} and "slow" not in data["pages"][1]
+
+
+def test_a_record_without_editions_has_none(tmp_path):
+    issue_dir, issue, episodes = sample(tmp_path)
+    write_record(issue_dir / "build.json", make_record(issue_dir, issue, episodes, built_at=BUILT))
+    record = read_record(issue_dir / "build.json")
+    assert (record.daisy, record.usb) == ("", "")
+    assert "editions" not in json.loads((issue_dir / "build.json").read_text(encoding="utf-8"))
+
+
+def test_slow_episodes_need_their_page(tmp_path):
+    issue_dir, issue, episodes = sample(tmp_path)
+    slow = with_slow(issue_dir, episodes)
+    with pytest.raises(ValueError, match="A02"):
+        make_record(issue_dir, issue, episodes[:1], built_at=BUILT, slow=slow)
+    with pytest.raises(ValueError, match="editions"):
+        make_record(issue_dir, issue, episodes, built_at=BUILT, extra={"editions": {}})
+
+
+@pytest.mark.parametrize(
+    "damage",
+    [
+        lambda data: data["pages"][0].update(slow=["a01.slow.mp3"]),
+        lambda data: data["pages"][0]["slow"].update(file="../x.mp3"),
+        lambda data: data["pages"][0]["slow"].pop("sha256"),
+        lambda data: data.update(editions={"daisy": "../../elsewhere.zip"}),
+        lambda data: data.update(editions=["daisy"]),
+    ],
+)
+def test_a_broken_slow_edition_or_editions_entry_is_refused(tmp_path, damage):
+    issue_dir, issue, episodes = sample(tmp_path)
+    path = issue_dir / "build.json"
+    record = make_record(issue_dir, issue, episodes, built_at=BUILT, slow=with_slow(issue_dir, episodes))
+    write_record(path, replace(record, daisy="daisy.zip"))
+    data = json.loads(path.read_text(encoding="utf-8"))
+    damage(data)
+    path.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
+    with pytest.raises(PublishError) as raised:
+        read_record(path)
+    assert str(path) in str(raised.value) and "\n" not in str(raised.value)

@@ -7,9 +7,9 @@ import lameenc
 import pytest
 
 from a11y import axe_chromium
-from enews_audio.model import Chapter, Cue
-from enews_audio.publish.record import PageRecord, Record
-from enews_audio.publish.site import parse_vtt, write_site
+from enews_audio.model import Article, Chapter, Issue, Page
+from enews_audio.publish.record import PageRecord, Record, SlowRecord
+from enews_audio.publish.site import write_site
 from enews_audio.serve import running
 
 PAPER = "山城晚报"
@@ -22,40 +22,61 @@ TITLES = {
 }
 
 
-def vtt_time(seconds: float) -> str:
-    minutes, rest = divmod(seconds, 60)
-    return f"00:{int(minutes):02}:{rest:06.3f}"
+def paragraphs(code: str, article: int, count: int = 2) -> tuple[str, ...]:
+    return tuple(f"{code}版第{article}篇第{n}段，江风吹过新修的步道。" for n in range(1, count + 1))
 
 
-def sentences(page: str, chapter: int, count: int) -> list[str]:
-    return [f"{page}版第{chapter}段第{n}句，江风吹过新修的步道。" for n in range(1, count + 1)]
-
-
-def make_record(date: dt.date, codes=("A01", "A02")) -> tuple[Record, dict[str, list[Cue]]]:
-    """A record plus the cues its pages' VTT files will hold: three sentences per chapter, 2.5 s apart."""
-    pages, cues = [], {}
+def make_issue(date: dt.date, codes=("A01", "A02")) -> Issue:
+    """Articles as printed: the first of each page has every part an article can have."""
+    pages = []
     for code in codes:
-        titles = TITLES[code]
-        marks = [(0.0, f"{code}版 要闻"), *((8.0 + 7.5 * i, t) for i, t in enumerate(titles))]
+        articles = []
+        for number, title in enumerate(TITLES[code], 1):
+            full = number == 1
+            articles.append(
+                Article(
+                    title,
+                    paragraphs(code, number),
+                    kicker=f"{code}版引题" if full else "",
+                    subtitle=f"{code}版副题" if full else "",
+                    byline=f"记者 {code}陈晓" if full else "",
+                    captions=(f"{code}版图片说明文字",) if full else (),
+                )
+            )
+        pages.append(Page(code, "要闻", tuple(articles)))
+    return Issue(PAPER, date, tuple(pages))
+
+
+def make_record(issue: Issue, *, slow: bool = False, daisy: str = "", transcripts: bool = True) -> Record:
+    """The record of ``issue``: an opening chapter of 8 s, then 7.5 s per article."""
+    pages = []
+    for page in issue.pages:
+        titles = tuple(a.title for a in page.articles)
+        marks = [(0.0, f"{page.code}版 要闻"), *((8.0 + 7.5 * i, t) for i, t in enumerate(titles))]
         duration = marks[-1][0] + 8.0
         ends = [start for start, _ in marks[1:]] + [duration]
         chapters = tuple(Chapter(s, e, t) for (s, t), e in zip(marks, ends, strict=True))
-        page_cues = []
-        for number, chapter in enumerate(chapters):
-            for k, text in enumerate(sentences(code, number, 3)):
-                start = chapter.start + 0.2 + 2.5 * k
-                page_cues.append(Cue(start, min(start + 2.2, chapter.end), text))
-        file = f"{code.lower()}.mp3"
-        pages.append(PageRecord(code, "要闻", file, duration, 1000, "0" * 64, chapters, titles))
-        cues[file] = page_cues
+        file = f"{page.slug}.mp3"
+        slower = (
+            SlowRecord(f"{page.slug}.slow.mp3", duration * 1.2, 1200, "1" * 64, chapters) if slow else None
+        )
+        vtt = f"{page.slug}.vtt" if transcripts else ""
+        pages.append(
+            PageRecord(
+                page.code,
+                "要闻",
+                file,
+                duration,
+                1000,
+                "0" * 64,
+                chapters,
+                titles,
+                transcript_file=vtt,
+                slow=slower,
+            )
+        )
     built = dt.datetime(2025, 12, 31, 1, 0, tzinfo=dt.UTC)
-    return Record(PAPER, date, built, tuple(pages)), cues
-
-
-def write_vtt(path: Path, cues: list[Cue]) -> None:
-    blocks = ["WEBVTT", "NOTE 测试用的文字稿"]
-    blocks += [f"{i}\n{vtt_time(c.start)} --> {vtt_time(c.end)}\n{c.text}" for i, c in enumerate(cues, 1)]
-    path.write_text("\n\n".join(blocks) + "\n", encoding="utf-8")
+    return Record(PAPER, issue.date, built, tuple(pages), daisy=daisy)
 
 
 def silent_mp3(seconds: float) -> bytes:
@@ -66,19 +87,19 @@ def silent_mp3(seconds: float) -> bytes:
     return encoder.encode(bytes(int(24000 * seconds) * 2)) + encoder.flush()
 
 
-def build_site(paper_dir: Path, *, vtt: bool = True, audio: bytes = b"\xff\xfb\x00") -> list[Record]:
+def build_site(paper_dir: Path, *, audio: bytes = b"\xff\xfb\x00", **record_options) -> list[Record]:
+    """Two issues published one after the other, as a build does it: each writes its page and the index."""
     records = []
     for date in (DAY1, DAY2):
-        record, cues = make_record(date)
+        issue = make_issue(date)
+        record = make_record(issue, **record_options)
         issue_dir = paper_dir / date.isoformat()
         issue_dir.mkdir(parents=True, exist_ok=True)
         for page in record.pages:
             (issue_dir / page.file).write_bytes(audio)
-            if vtt:
-                write_vtt(issue_dir / page.file.replace(".mp3", ".vtt"), cues[page.file])
         records.append(record)
-    (paper_dir / "feed.xml").write_text("<rss/>", encoding="utf-8")
-    write_site(paper_dir, records)
+        (paper_dir / "feed.xml").write_text("<rss/>", encoding="utf-8")
+        write_site(paper_dir, records, record, issue)
     return records
 
 
@@ -157,26 +178,79 @@ def test_every_page_has_a_native_player_and_chapter_links_that_seek_it(tmp_path)
             assert float(link["href"].split("#t=")[1]) == pytest.approx(float(link["data-start"]), abs=0.05)
 
 
-def test_each_sentence_of_the_transcript_sits_under_its_own_article(tmp_path):
+def sections(page: Outline) -> dict[str, list[tuple[str, dict, str]]]:
+    """What follows each h3 up to the next, keyed by "<h2>/<h3>": (tag, attributes, text) of p, li and a."""
+    found: dict[str, list] = {}
+    h2, current = "", None
+    for tag, attrs, text in page.items:
+        if tag == "h2":
+            h2, current = text, None
+        elif tag == "h3":
+            current = found.setdefault(f"{h2}/{text}", [])
+        elif tag in {"p", "li", "a"} and current is not None:
+            current.append((tag, attrs, text))
+    return found
+
+
+def test_articles_keep_their_printed_structure(tmp_path):
+    build_site(tmp_path)
+    page = outline(tmp_path / DAY2.isoformat() / "index.html")
+    by_heading = sections(page)
+    for printed in make_issue(DAY2).pages:
+        h2 = f"{printed.code}版 要闻"
+        for number, article in enumerate(printed.articles, 1):
+            texts = [text for tag, _attrs, text in by_heading[f"{h2}/{article.title}"] if tag == "p"]
+            # each paragraph is a <p> of its own, whole, in order, under its own headline
+            body = [t for t in texts if "江风" in t]
+            assert body == list(paragraphs(printed.code, number))
+            classes = {attrs.get("class"): text for tag, attrs, text in by_heading[f"{h2}/{article.title}"]}
+            if article.byline:
+                assert classes["byline"] == article.byline
+                assert classes["caption"] == f"图片说明：{article.captions[0]}"
+                assert texts.index(article.byline) < texts.index(body[0]) < texts.index(classes["caption"])
+            else:
+                assert "byline" not in classes and "caption" not in classes
+
+
+def test_kicker_and_subtitle_frame_the_headline_in_one_group(tmp_path):
+    build_site(tmp_path)
+    raw = (tmp_path / DAY2.isoformat() / "index.html").read_text(encoding="utf-8")
+    group = raw[raw.index("<hgroup>") : raw.index("</hgroup>")]
+    kicker, title, subtitle = (group.index(text) for text in ("A01版引题", "江岸灯火点亮跨年夜", "A01版副题"))
+    assert kicker < title < subtitle
+    assert raw.count("<hgroup>") == 2  # only articles that have a kicker or subtitle
+
+
+def test_each_article_sits_in_its_own_article_element_labelled_by_its_headline(tmp_path):
+    build_site(tmp_path)
+    raw = (tmp_path / DAY2.isoformat() / "index.html").read_text(encoding="utf-8")
+    page = outline(tmp_path / DAY2.isoformat() / "index.html")
+    ids = {h[2]: h[1]["id"] for h in page.all("h3")}
+    for printed in make_issue(DAY2).pages:
+        for article in printed.articles:
+            assert f'<article aria-labelledby="{ids[article.title]}">' in raw
+
+
+def test_the_opening_lists_the_articles_and_links_their_text(tmp_path):
+    build_site(tmp_path)
+    page = outline(tmp_path / DAY2.isoformat() / "index.html")
+    ids = {h[2]: h[1]["id"] for h in page.all("h3")}
+    rundown = [(attrs, text) for tag, attrs, text in sections(page)["A01版 要闻/本版导读"] if tag == "li"]
+    assert [text for _, text in rundown] == list(TITLES["A01"])
+    links = [a[1]["href"] for a in page.all("a") if a[2] in TITLES["A01"] and "data-start" not in a[1]]
+    assert links == [f"#{ids[t]}" for t in TITLES["A01"]]
+
+
+def test_every_article_has_a_link_to_where_it_is_heard(tmp_path):
     records = build_site(tmp_path)
     page = outline(tmp_path / DAY2.isoformat() / "index.html")
-    sections: list[tuple[str, str]] = []  # (h2 + h3 heading, text that follows it)
-    h2 = ""
-    for tag, _attrs, text in page.items:
-        if tag == "h2":
-            h2 = text
-        elif tag == "h3":
-            sections.append((f"{h2}/{text}", ""))
-        elif tag == "p" and sections:
-            sections[-1] = (sections[-1][0], sections[-1][1] + text)
-    text_by_heading = dict(sections)
+    by_heading = sections(page)
     for page_record in records[1].pages:
-        h2 = f"{page_record.code}版 {page_record.name}"
-        for number, heading in enumerate(("本版导读", *page_record.articles)):
-            body = text_by_heading[f"{h2}/{heading}"]
-            for sentence in sentences(page_record.code, number, 3):
-                assert sentence in body
-            assert sentences(page_record.code, number + 1, 1)[0] not in body
+        titles = ("本版导读", *page_record.articles)
+        for chapter, title in zip(page_record.chapters, titles, strict=True):
+            seeks = [a for tag, a, _ in by_heading[f"{page_record.code}版 要闻/{title}"] if "data-start" in a]
+            assert [float(a["data-start"]) for a in seeks] == [pytest.approx(chapter.start)]
+            assert seeks[0]["href"] == f"{page_record.file}#t={chapter.start:.1f}"
 
 
 def test_index_lists_issues_newest_first_and_links_the_feed(tmp_path):
@@ -201,22 +275,35 @@ def test_skip_link_comes_first_and_targets_main(tmp_path):
         assert not [i for i in page.items if int(i[1].get("tabindex", "0")) > 0]
 
 
-def test_without_a_transcript_the_page_says_so_and_links_no_vtt(tmp_path):
-    build_site(tmp_path, vtt=False)
+def test_without_a_transcript_file_no_vtt_is_linked_and_the_text_is_still_there(tmp_path):
+    build_site(tmp_path, transcripts=False)
     page = outline(tmp_path / DAY2.isoformat() / "index.html")
     assert not [a for a in page.all("a") if a[1]["href"].endswith(".vtt")]
-    assert sum("暂无文字稿" in p[2] for p in page.all("p")) == 5  # one per chapter
+    assert paragraphs("A02", 1)[0] in [p[2] for p in page.all("p")]
 
 
-def test_a_damaged_transcript_does_not_stop_the_site(tmp_path):
-    record, _ = make_record(DAY2)
-    issue_dir = tmp_path / DAY2.isoformat()
-    issue_dir.mkdir()
-    (issue_dir / "a01.vtt").write_bytes(b"\xff\xfe not utf-8 \x80")
-    (issue_dir / "a02.vtt").write_text("WEBVTT\n\nnonsense --> more\ntext\n", encoding="utf-8")
-    paths = write_site(tmp_path, [record])
-    assert paths == [tmp_path / "index.html", issue_dir / "index.html"]
-    assert "暂无文字稿" in (issue_dir / "index.html").read_text(encoding="utf-8")
+def test_with_a_transcript_file_it_is_linked(tmp_path):
+    build_site(tmp_path)
+    page = outline(tmp_path / DAY2.isoformat() / "index.html")
+    assert [a[1]["href"] for a in page.all("a") if a[1]["href"].endswith(".vtt")] == ["a01.vtt", "a02.vtt"]
+
+
+def test_slow_edition_and_daisy_book_are_offered(tmp_path):
+    build_site(tmp_path, slow=True, daisy="daisy.zip")
+    page = outline(tmp_path / DAY2.isoformat() / "index.html")
+    hrefs = {a[1]["href"]: a for a in page.all("a")}
+    assert "a01.slow.mp3" in hrefs and "a02.slow.mp3" in hrefs and "../feed-slow.xml" in hrefs
+    assert hrefs["daisy.zip"][1]["download"] == "shanchengwanbao-2025-12-31.zip"
+    assert "DAISY" in hrefs["daisy.zip"][2]
+    index = outline(tmp_path / "index.html")
+    assert "feed-slow.xml" in [a[1]["href"] for a in index.all("a")]
+
+
+def test_without_editions_nothing_points_at_them(tmp_path):
+    build_site(tmp_path)
+    for path in (tmp_path / "index.html", tmp_path / DAY2.isoformat() / "index.html"):
+        hrefs = [a[1]["href"] for a in outline(path).all("a")]
+        assert not [h for h in hrefs if "slow" in h or "daisy" in h]
 
 
 def test_files_are_written_whole_and_readable(tmp_path):
@@ -227,23 +314,10 @@ def test_files_are_written_whole_and_readable(tmp_path):
     assert all(p.stat().st_mode & 0o777 == 0o644 for p in pages)
 
 
-def test_parse_vtt_reads_cues_and_drops_tags_entities_and_notes():
-    text = (
-        "\ufeffWEBVTT - 文字稿\r\n\r\nNOTE 注释里的 00:00:01.000 --> 00:00:02.000 不算\r\n\r\n"
-        "1\r\n00:00:01.500 --> 00:00:04.250 align:start\r\n<v 播音员>第一句，</v>\r\n<c.big>接着说</c>&amp;完。\r\n\r\n"
-        "01:02:03.004 --> 01:02:05.000\nHello\nworld\n\n"
-        "00:00:09.000 --> 00:00:08.000\n倒着的时间\n\n"
-        "garbage --> 00:00:10.000\n坏时间\n"
-    )
-    cues = parse_vtt(text)
-    assert [c.text for c in cues] == ["第一句，接着说&完。", "Hello world"]
-    assert cues[0].start == pytest.approx(1.5) and cues[0].end == pytest.approx(4.25)
-    assert cues[1].start == pytest.approx(3723.004)
-
-
 def test_write_site_needs_an_issue(tmp_path):
+    issue = make_issue(DAY2)
     with pytest.raises(ValueError):
-        write_site(tmp_path, [])
+        write_site(tmp_path, [], make_record(issue), issue)
 
 
 # --- in a real browser -------------------------------------------------------------------------------
@@ -263,7 +337,7 @@ def browser():
 def site_url(tmp_path_factory):
     """The site of two issues with real (silent) MP3s, served on 127.0.0.1 by ``enews_audio.serve``."""
     root = tmp_path_factory.mktemp("site")
-    build_site(root / "shanchengwanbao", audio=silent_mp3(40.0))
+    build_site(root / "shanchengwanbao", audio=silent_mp3(40.0), slow=True, daisy="daisy.zip")
     with running(root, port=0) as url:
         yield url + "shanchengwanbao/"
 
@@ -289,7 +363,7 @@ def test_axe_check_does_report_a_bad_page(browser, tmp_path):
 
 @needs_browser
 def test_enter_on_a_chapter_link_seeks_the_player_and_stays_on_the_page(browser, site_url):
-    record, _ = make_record(DAY2)
+    record = make_record(make_issue(DAY2))
     chapter = record.pages[0].chapters[2]
     url = site_url + f"{DAY2.isoformat()}/index.html"
     player = "document.getElementById('player-page-a01')"

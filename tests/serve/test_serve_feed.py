@@ -153,3 +153,19 @@ def test_feeds_lists_every_paper_feed_under_the_folder(tmp_path):
     (tmp_path / "notes").mkdir()
     assert feeds(tmp_path) == ["haigangribao/feed.xml", "shanchengwanbao/feed.xml"]
     assert feeds(tmp_path / "haigangribao") == ["feed.xml"]
+
+
+def test_the_slow_feed_is_listed_and_served_with_absolute_links_too(tmp_path):
+    slow = (
+        b'<?xml version="1.0"?>\n<rss version="2.0"><channel><link>.</link><item>'
+        b'<enclosure url="2025-12-31/a01.slow.mp3" length="3" type="audio/mpeg"/></item></channel></rss>\n'
+    )
+    (tmp_path / "paper").mkdir()
+    (tmp_path / "paper" / "feed.xml").write_text("<rss/>", encoding="utf-8")
+    (tmp_path / "paper" / "feed-slow.xml").write_bytes(slow)
+    assert feeds(tmp_path) == ["paper/feed-slow.xml", "paper/feed.xml"]
+    with running(tmp_path, port=0) as server:
+        response, body = request(server, "GET", "/paper/feed-slow.xml", {"Host": "192.0.2.7:8123"})
+    assert response.status == 200
+    [enclosure] = feedparser.parse(body).entries[0].enclosures
+    assert enclosure.href == "http://192.0.2.7:8123/paper/2025-12-31/a01.slow.mp3"

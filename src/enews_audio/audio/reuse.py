@@ -12,8 +12,9 @@ from enews_audio.atomic import write_atomic
 from enews_audio.audio.assemble import AudioSettings, assemble
 from enews_audio.errors import AudioError
 from enews_audio.model import Chapter, Clip, Cue, Episode, Page, PageScript, episode_title
+from enews_audio.sealed import seal, unseal
 
-_VERSION = 1  # bump when assembly changes what it writes for the same inputs
+_VERSION = 2  # bump when assembly changes what it writes for the same inputs (2: memo entries are sealed)
 
 
 def assemble_or_reuse(
@@ -26,12 +27,14 @@ def assemble_or_reuse(
     published: Path,
     staged: Path,
     memo: Path,
+    edition: str = "",
 ) -> Episode:
     """The page's episode: the file at ``published`` if it was made from these very inputs, else a new one
     assembled at ``staged`` (for the caller to move into place once the issue is done) and remembered in
-    the ``memo`` folder, so the next build of the same page reuses it."""
+    the ``memo`` folder, so the next build of the same page reuses it. ``edition`` (慢速) is added to the title
+    of an edition's episode."""
     page = script.page
-    title = episode_title(paper, date, page.code, page.name)
+    title = episode_title(paper, date, page.code, page.name) + (f"（{edition}）" if edition else "")
     memory = EpisodeMemo(memo)
     key = fingerprint(script, clips, settings, (title, paper, date))
     episode = memory.get(key, published, page)
@@ -50,7 +53,11 @@ def fingerprint(script: PageScript, clips: Sequence[Clip], settings: object, tag
 
 
 class EpisodeMemo:
-    """One JSON file per fingerprint: the episode's timing and the hash of the file that was published."""
+    """One sealed JSON entry per fingerprint: the episode's timing and the hash of the file that was published.
+
+    Both halves are checked before reuse: the entry against its own hash (a damaged entry would publish
+    wrong chapters and transcript times) and the published file against the hash the entry holds.
+    """
 
     def __init__(self, root: Path) -> None:
         self.root = root
@@ -58,7 +65,8 @@ class EpisodeMemo:
     def get(self, key: str, published: Path, page: Page) -> Episode | None:
         """The episode at ``published`` if it is the one made from ``key``'s inputs, byte for byte."""
         try:
-            data = json.loads((self.root / f"{key}.json").read_text(encoding="utf-8"))
+            _, body = unseal((self.root / f"{key}.json").read_bytes())
+            data = json.loads(body)
             if data["sha256"] != _sha256(published):
                 return None
             return Episode(
@@ -81,7 +89,7 @@ class EpisodeMemo:
         }
         path = self.root / f"{key}.json"
         try:
-            write_atomic(path, json.dumps(data, ensure_ascii=False))
+            write_atomic(path, seal({}, json.dumps(data, ensure_ascii=False).encode()))
         except OSError as exc:
             raise AudioError(f"cannot write {path}: {exc.strerror or exc}") from exc
 

@@ -4,16 +4,19 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Collection, Mapping, Sequence
+from dataclasses import replace
 from pathlib import Path
 
 from enews_audio.atomic import write_atomic
 from enews_audio.errors import PublishError
-from enews_audio.model import Episode, Issue
+from enews_audio.model import Edition, Episode, Issue
 from enews_audio.publish.cover import write_cover
-from enews_audio.publish.feed import FEED_NAME, PublishSettings, absolutize_feed, write_feed
+from enews_audio.publish.daisy import write_daisy
+from enews_audio.publish.feed import FEED_NAME, FEED_NAMES, PublishSettings, absolutize_feed, write_feed
 from enews_audio.publish.record import (
     RECORD_NAME,
     PageRecord,
+    Record,
     chapters_name,
     make_record,
     read_record,
@@ -21,11 +24,20 @@ from enews_audio.publish.record import (
     transcript_name,
     write_record,
 )
-from enews_audio.publish.site import write_site
+from enews_audio.publish.site import write_index, write_site
 from enews_audio.publish.slug import paper_slug
 from enews_audio.publish.transcript import chapters_json, webvtt
+from enews_audio.publish.usb import write_usb
 
-__all__ = ["FEED_NAME", "PublishSettings", "absolutize_feed", "paper_slug", "publish_issue"]
+__all__ = [
+    "FEED_NAME",
+    "FEED_NAMES",
+    "PublishSettings",
+    "absolutize_feed",
+    "paper_slug",
+    "publish_issue",
+    "withdraw_pages",
+]
 
 
 def publish_issue(
@@ -34,6 +46,8 @@ def publish_issue(
     episodes: Sequence[Episode],
     settings: PublishSettings,
     *,
+    slow: Sequence[Episode] = (),
+    narrator: str = "",
     extra: Mapping[str, object] | None = None,
     gaps: Mapping[str, Sequence[str]] | None = None,
     keep_pages: Collection[str] = (),
@@ -41,16 +55,19 @@ def publish_issue(
     """Publish the episodes already in ``paper_dir/<date>/``; returns the feed's path.
 
     Beside each episode go ``<page>.chapters.json`` (Podcasting 2.0) and ``<page>.vtt`` (its transcript),
-    then ``build.json``, then ``feed.xml``, each written atomically in that order, so the feed never links
-    a file that is not there yet. The feed is rebuilt from every issue's record on disk: publishing an
-    issue again replaces its items and leaves the other issues' as they were. ``extra`` (clip counts,
+    then ``build.json``, the cover, the web edition and last ``feed.xml``, each written atomically in that
+    order, so the feed never links a file that is not there yet. The feed is rebuilt from every issue's
+    record on disk: publishing an issue again replaces its items and leaves the other issues' as they were. ``extra`` (clip counts,
     failures, …) is stored in the record as is. ``gaps`` (page code -> headlines) are told in the episode
     description; pages in ``keep_pages`` that this build did not make keep their previous episode and item.
-    Then the cover (drawn, or the user's) and the web edition. A file that can't be written or read (a full
-    disk) is a ``PublishError`` naming it.
+    ``slow`` are the slow edition's episodes (``a01.slow.mp3``, already in place), side files and all;
+    the DAISY book and the USB folder are made when ``settings.editions`` asks for them, before the record
+    that names them (``narrator``, the voice, goes into the DAISY book); the slow feed beside the feed.
+    The cover is drawn, or the user's. A file that can't be written or read (a full disk) is a
+    ``PublishError`` naming it.
     """
     try:
-        return _publish(paper_dir, issue, episodes, settings, extra, gaps, keep_pages)
+        return _publish(paper_dir, issue, episodes, settings, slow, narrator, extra, gaps, keep_pages)
     except OSError as exc:
         raise PublishError(f"cannot publish {exc.filename or paper_dir}: {exc.strerror or exc}") from exc
 
@@ -60,12 +77,14 @@ def _publish(
     issue: Issue,
     episodes: Sequence[Episode],
     settings: PublishSettings,
+    slow: Sequence[Episode],
+    narrator: str,
     extra: Mapping[str, object] | None,
     gaps: Mapping[str, Sequence[str]] | None,
     keep_pages: Collection[str],
 ) -> Path:
     issue_dir = paper_dir / issue.date.isoformat()
-    for episode in episodes:
+    for episode in (*episodes, *slow):
         if episode.chapters:
             write_atomic(issue_dir / chapters_name(episode.path), chapters_json(episode.chapters))
         if episode.cues:
@@ -73,13 +92,53 @@ def _publish(
     built_at = dt.datetime.now(dt.UTC).replace(microsecond=0)
     previous = _previous_pages(issue_dir, keep_pages)
     record = make_record(
-        issue_dir, issue, episodes, built_at=built_at, extra=extra, gaps=gaps, previous=previous
+        issue_dir, issue, episodes, built_at=built_at, extra=extra, gaps=gaps, previous=previous, slow=slow
     )
+    record = _write_editions(issue_dir, record, episodes, settings, narrator)
     write_record(issue_dir / RECORD_NAME, record)
     write_cover(paper_dir, issue.paper, supplied=settings.artwork)  # before the feed, which links it
-    feed = write_feed(paper_dir, settings)
-    write_site(paper_dir, read_records(paper_dir)[: settings.keep])
-    return feed
+    # The feed last: what podcast apps read changes only once everything else is in place, so a build that
+    # fails (a full disk) leaves the feed as it was.
+    write_site(paper_dir, read_records(paper_dir)[: settings.keep], record, issue)
+    return write_feed(paper_dir, settings)
+
+
+def withdraw_pages(paper_dir: Path, date: dt.date, codes: Collection[str], settings: PublishSettings) -> None:
+    """Take pages out of the feed and web edition before their episode files are replaced in place.
+
+    A rebuild renames new episodes over the ones the feed names, then rewrites the feed: killed in between,
+    the feed would state the old files' lengths for the new files. Withdrawn first, a kill leaves the pages
+    out of the feed until the next build puts them back, and every file the feed names stays as it says.
+    """
+    path = paper_dir / date.isoformat() / RECORD_NAME
+    if not codes or not path.is_file():
+        return
+    record = read_record(path)
+    kept = tuple(page for page in record.pages if page.code not in codes)
+    if len(kept) == len(record.pages):
+        return
+    try:
+        write_record(path, replace(record, pages=kept))  # maybe none: the issue is listed, without pages
+        write_index(
+            paper_dir, read_records(paper_dir)[: settings.keep]
+        )  # the issue's page is rewritten by the build
+        write_feed(paper_dir, settings)
+    except OSError as exc:
+        raise PublishError(f"cannot publish {exc.filename or paper_dir}: {exc.strerror or exc}") from exc
+
+
+def _write_editions(
+    issue_dir: Path, record: Record, episodes: Sequence[Episode], settings: PublishSettings, narrator: str
+) -> Record:
+    """The DAISY book and the USB folder, from the pages in ``record`` (kept ones too), as asked for."""
+    publisher = settings.author or record.paper
+    if Edition.DAISY in settings.editions:
+        cues = {episode.path: episode.cues for episode in episodes}
+        daisy = write_daisy(issue_dir, record, cues, publisher=publisher, narrator=narrator)
+        record = replace(record, daisy=daisy)
+    if Edition.USB in settings.editions:
+        record = replace(record, usb=write_usb(issue_dir, record, artist=publisher))
+    return record
 
 
 def _previous_pages(issue_dir: Path, codes: Collection[str]) -> list[PageRecord]:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import email.utils
 import html
+import math
 import re
 import uuid
 import xml.etree.ElementTree as ET
@@ -23,8 +24,8 @@ from msgspec import Meta
 
 from enews_audio.atomic import write_atomic
 from enews_audio.errors import PublishError
-from enews_audio.model import episode_title
-from enews_audio.publish.record import PageRecord, Record, read_records
+from enews_audio.model import Chapter, Edition, episode_title
+from enews_audio.publish.record import PageRecord, Record, SlowRecord, chapter_titles, read_records
 from enews_audio.publish.transcript import timestamp
 from enews_audio.tomlfile import Invalid, Schema, shown
 
@@ -50,8 +51,12 @@ GUID_NAMESPACE = uuid.UUID("6f3c0a52-3d8e-4b7a-9c61-2f0d5e8a4b17")
 _PODCAST_GUID_NAMESPACE = uuid.UUID("ead4c236-bf58-58c6-a2c6-a6b28d128cb6")
 _DESCRIPTION_LIMIT = 4000  # bytes, Apple's limit for an episode description
 _ISSUE_TIME = dt.time(6, 0, tzinfo=dt.timezone(dt.timedelta(hours=8)))
+SLOW_FEED_NAME = "feed-slow.xml"  # the slow edition as a feed of its own, for apps without alternateEnclosure
+FEED_NAMES = (FEED_NAME, SLOW_FEED_NAME)  # every feed a paper folder may hold
+SLOW_LABEL = "慢速"  # how the slow edition is named to listeners (alternateEnclosure title, episode titles)
 _ABSOLUTE_URL = re.compile(r"^[A-Za-z][A-Za-z0-9+.\-]*:|^//")
 _LINK_TEXT_TAGS = {"link", "url"}  # RSS elements whose text is an address
+_EDITIONS = tuple(e.value for e in Edition)
 
 
 class PublishSettings(Schema):
@@ -69,10 +74,13 @@ class PublishSettings(Schema):
     locked: bool = True  # podcast:locked: other platforms must not import the feed as their own
     # the user's square cover image (``cover`` in the file); None -> one is drawn with the paper's name
     artwork: Path | None = msgspec.field(default=None, name="cover")
+    editions: frozenset[Edition] = frozenset()  # made besides the feed and the web edition
 
     def __post_init__(self) -> None:
         if isinstance(self.keep, bool) or self.keep < 1:
             raise Invalid("keep", f"must be a whole number of issues ≥ 1, not {shown(self.keep)}")
+        if unknown := sorted(str(e) for e in self.editions if e not in _EDITIONS):  # a caller's, unchecked
+            raise Invalid("editions", f"unknown edition {shown(unknown[0])} (known: {', '.join(_EDITIONS)})")
         if self.owner_email and ("@" not in self.owner_email or any(c.isspace() for c in self.owner_email)):
             raise Invalid(
                 "owner_email", f"must be an e-mail address (the owner email), not {shown(self.owner_email)}"
@@ -82,22 +90,32 @@ class PublishSettings(Schema):
 
 
 def write_feed(paper_dir: Path, settings: PublishSettings) -> Path:
-    """Regenerate ``paper_dir/feed.xml`` from every ``*/build.json``; on failure the old feed stays."""
+    """Regenerate ``paper_dir/feed.xml`` from every ``*/build.json``; on failure the old feed stays.
+
+    When a kept issue has a slow edition, ``feed-slow.xml`` beside it is regenerated too.
+    """
     records = read_records(paper_dir)[: settings.keep]
     sizes = {}
     for record in records:
+        folder = paper_dir / record.date.isoformat()
         for page in record.pages:
-            rel = f"{record.date.isoformat()}/{page.file}"
-            try:  # the file on disk, not the record: an episode may have been re-encoded since
-                sizes[rel] = (paper_dir / rel).stat().st_size
-            except OSError as exc:
-                raise PublishError(f"episode {paper_dir / rel} is gone: {exc.strerror or exc}") from exc
-            for side in (page.chapters_file, page.transcript_file):
-                if side and not (paper_dir / record.date.isoformat() / side).is_file():
-                    raise PublishError(f"{paper_dir / record.date.isoformat() / side} is gone")
+            for audio in (page, page.slow) if page.slow else (page,):
+                rel = f"{record.date.isoformat()}/{audio.file}"
+                try:  # the file on disk, not the record: an episode may have been re-encoded since
+                    sizes[rel] = (paper_dir / rel).stat().st_size
+                except OSError as exc:
+                    raise PublishError(f"episode {paper_dir / rel} is gone: {exc.strerror or exc}") from exc
+                for side in (audio.chapters_file, audio.transcript_file):
+                    if side and not (folder / side).is_file():
+                        raise PublishError(f"{folder / side} is gone")
     cover = next((name for name in COVER_NAMES if (paper_dir / name).is_file()), None)
     path = paper_dir / FEED_NAME
-    write_atomic(path, render_feed(records, settings, sizes, cover=cover))
+    main = render_feed(records, settings, sizes, cover=cover)
+    if any(page.slow for record in records for page in record.pages):
+        write_atomic(
+            paper_dir / SLOW_FEED_NAME, render_feed(records, settings, sizes, cover=cover, slow=True)
+        )
+    write_atomic(path, main)
     return path
 
 
@@ -107,10 +125,13 @@ def render_feed(
     sizes: Mapping[str, int],
     *,
     cover: str | None = None,
+    slow: bool = False,
 ) -> bytes:
     """The feed for the newest ``settings.keep`` records.
 
     ``sizes`` maps "<date>/<file>" to bytes on disk; ``cover`` is the artwork's name in the paper folder.
+    With ``slow`` it is the slow edition's feed: an item per page that has one, with its own GUID and the
+    same pubDate as the page's item in the main feed.
     """
     if not records:
         raise ValueError("a feed needs at least one issue")
@@ -122,12 +143,17 @@ def render_feed(
         return urljoin(base, rel) if base else rel
 
     title = settings.title or f"{paper}·有声版"
+    if slow:
+        title += f"（{SLOW_LABEL}）"
     author = settings.author or paper
     rss = ET.Element("rss", {"version": "2.0", **{f"xmlns:{p}": uri for p, uri in NAMESPACES.items()}})
     channel = ET.SubElement(rss, "channel")
     _add(channel, "title", title)
     _add(channel, "link", base or ".")
-    _add(channel, "description", settings.description or f"{paper}逐版朗读：每个版面一集，每篇文章一个章节。")
+    description = settings.description or f"{paper}逐版朗读：每个版面一集，每篇文章一个章节。"
+    if slow:
+        description += "这是放慢语速、停顿更长的慢速版。"
+    _add(channel, "description", description)
     _add(channel, "language", settings.language)
     _add(channel, "lastBuildDate", email.utils.format_datetime(max(r.built_at for r in kept)))
     _add(channel, "generator", "enews-audio")
@@ -148,37 +174,42 @@ def render_feed(
     locked = {"owner": settings.owner_email} if settings.owner_email else {}
     _add(channel, "podcast:locked", "yes" if settings.locked else "no", **locked)
     if base.startswith(("http://", "https://")):
-        feed_url = urljoin(base, FEED_NAME)
+        feed_url = urljoin(base, SLOW_FEED_NAME if slow else FEED_NAME)
         ET.SubElement(channel, "atom:link", href=feed_url, rel="self", type="application/rss+xml")
         _add(channel, "podcast:guid", str(podcast_guid(feed_url)))
     for record in kept:
         folder = record.date.isoformat()
         for index, page in enumerate(record.pages):
-            rel = f"{folder}/{page.file}"
-            item = _add_item(channel, record, page, index, url(rel), sizes[rel])
-            if page.chapters_file:
+            audio = page.slow if slow else page
+            if audio is None:
+                continue
+            rel = f"{folder}/{audio.file}"
+            item = _add_item(channel, record, page, audio, index, url(rel), sizes[rel])
+            if page.slow and not slow:
+                _add_alternate(item, page.slow, url(f"{folder}/{page.slow.file}"), sizes, folder, settings)
+            if audio.chapters_file:
                 ET.SubElement(
                     item,
                     "podcast:chapters",
-                    url=url(f"{folder}/{page.chapters_file}"),
+                    url=url(f"{folder}/{audio.chapters_file}"),
                     type="application/json+chapters",
                 )
-            if page.transcript_file:
+            if audio.transcript_file:
                 ET.SubElement(
                     item,
                     "podcast:transcript",
-                    url=url(f"{folder}/{page.transcript_file}"),
+                    url=url(f"{folder}/{audio.transcript_file}"),
                     type="text/vtt",
                     language=settings.language,
                 )
-            _add_psc(item, page)
+            _add_psc(item, audio.chapters)
 
     ET.indent(rss)
     return ET.tostring(rss, encoding="utf-8", xml_declaration=True) + b"\n"
 
 
 def absolutize_feed(data: bytes, base: str) -> bytes:
-    """Every relative ``url``/``href`` attribute and ``<link>``/``<url>`` text of a feed joined to ``base``.
+    """Every relative ``url``/``href``/``uri`` attribute and ``<link>``/``<url>`` text of a feed joined to ``base``.
 
     A feed built without a base URL links its episodes relative to itself, which podcast apps don't
     follow; ``serve`` hands out such a feed with its links pointing where the listener reached it. A feed
@@ -190,7 +221,7 @@ def absolutize_feed(data: bytes, base: str) -> bytes:
         return data  # not ours to repair: served as it is
     changed = False
     for element in root.iter():
-        for name in ("url", "href"):
+        for name in ("url", "href", "uri"):  # uri: the slow edition's podcast:source
             value = element.get(name)
             if value is not None and not _ABSOLUTE_URL.match(value):
                 element.set(name, urljoin(base, value))
@@ -203,12 +234,13 @@ def absolutize_feed(data: bytes, base: str) -> bytes:
     return ET.tostring(root, encoding="utf-8", xml_declaration=True) + b"\n"
 
 
-def episode_guid(paper: str, date: dt.date, code: str) -> uuid.UUID:
+def episode_guid(paper: str, date: dt.date, code: str, *, slow: bool = False) -> uuid.UUID:
     """Same paper, date and page -> same GUID, on every rebuild and on every machine.
 
     Keyed by the paper's printed name, not its slug, so a pinyin dictionary update can't change a GUID.
+    The slow edition's episode of a page has a GUID of its own.
     """
-    return uuid.uuid5(GUID_NAMESPACE, f"{paper}/{date.isoformat()}/{code}")
+    return uuid.uuid5(GUID_NAMESPACE, f"{paper}/{date.isoformat()}/{code}" + ("/slow" if slow else ""))
 
 
 def podcast_guid(feed_url: str) -> uuid.UUID:
@@ -224,43 +256,85 @@ def page_pubdate(date: dt.date, index: int) -> dt.datetime:
     return dt.datetime.combine(date, _ISSUE_TIME) - dt.timedelta(minutes=index)
 
 
-def rundown(titles: Sequence[str], limit: int = _DESCRIPTION_LIMIT) -> str:
-    """The page's headlines as a numbered list, cut at a whole line to stay within ``limit`` UTF-8 bytes."""
-    lines = [f"{number}. {title}" for number, title in enumerate(titles, 1)]
+def chapter_list(chapters: Sequence[Chapter], titles: Sequence[str], limit: int = _DESCRIPTION_LIMIT) -> str:
+    """Chapters as "00:12 headline" lines, cut at a whole line to stay within ``limit`` UTF-8 bytes.
+
+    Apple Podcasts and many Chinese apps make chapters of timestamps in a description when they ignore
+    the file's own; a start is rounded down, so a listener who taps it never misses the first words.
+    """
+    lines = [f"{clock(chapter.start)} {title}" for chapter, title in zip(chapters, titles, strict=True)]
     for count in range(len(lines), 0, -1):
-        more = f"\n……另有{len(lines) - count}篇" if count < len(lines) else ""
+        more = f"\n……另有{len(lines) - count}个章节" if count < len(lines) else ""
         text = "\n".join(lines[:count]) + more
         if len(text.encode("utf-8")) <= limit:
             return text
     return ""
 
 
+def clock(seconds: float) -> str:
+    """``MM:SS``, or ``HH:MM:SS`` from an hour on: the form apps read as a chapter mark."""
+    hours, rest = divmod(max(0, math.floor(seconds)), 3600)
+    minutes, secs = divmod(rest, 60)
+    return f"{hours:02}:{minutes:02}:{secs:02}" if hours else f"{minutes:02}:{secs:02}"
+
+
 def _add_item(
-    channel: ET.Element, record: Record, page: PageRecord, index: int, url: str, size: int
+    channel: ET.Element,
+    record: Record,
+    page: PageRecord,
+    audio: PageRecord | SlowRecord,
+    index: int,
+    url: str,
+    size: int,
 ) -> ET.Element:
+    slow = audio is not page
     item = ET.SubElement(channel, "item")
     title = episode_title(record.paper, record.date, page.code, page.name)
-    _add(item, "title", title)
-    summary = rundown(page.articles) or title
-    if page.gaps:
+    _add(item, "title", f"{title}（{SLOW_LABEL}）" if slow else title)
+    summary = chapter_list(audio.chapters, chapter_titles(audio.chapters, page.articles)) or title
+    if page.gaps and not slow:  # gaps are the page's; its slow edition is spoken on its own
         summary += f"\n（本集部分语音暂缺：{'、'.join(page.gaps)}）"
     _add(item, "description", summary)
     _add(item, "content:encoded", _html_list(summary))
     ET.SubElement(item, "enclosure", url=url, length=str(size), type="audio/mpeg")
-    _add(item, "guid", str(episode_guid(record.paper, record.date, page.code)), isPermaLink="false")
+    _add(
+        item, "guid", str(episode_guid(record.paper, record.date, page.code, slow=slow)), isPermaLink="false"
+    )
     _add(item, "pubDate", email.utils.format_datetime(page_pubdate(record.date, index)))
-    _add(item, "itunes:duration", str(round(page.duration)))
+    _add(item, "itunes:duration", str(round(audio.duration)))
     _add(item, "itunes:episodeType", "full")
     return item
 
 
-def _add_psc(item: ET.Element, page: PageRecord) -> None:
+def _add_alternate(
+    item: ET.Element,
+    slow: SlowRecord,
+    url: str,
+    sizes: Mapping[str, int],
+    folder: str,
+    settings: PublishSettings,
+) -> None:
+    """The slow edition as a Podcasting 2.0 alternate enclosure of the page's item."""
+    size = sizes[f"{folder}/{slow.file}"]
+    alternate = ET.SubElement(
+        item,
+        "podcast:alternateEnclosure",
+        type="audio/mpeg",
+        length=str(size),
+        bitrate=str(round(size * 8 / slow.duration)),  # bits per second, on average
+        lang=settings.language,
+        title=SLOW_LABEL,
+    )
+    ET.SubElement(alternate, "podcast:source", uri=url)
+
+
+def _add_psc(item: ET.Element, chapters: Sequence[Chapter]) -> None:
     """Podlove Simple Chapters: the same chapters as the MP3's ID3 frames and the JSON file."""
-    if not page.chapters:
+    if not chapters:
         return
-    chapters = ET.SubElement(item, "psc:chapters", version="1.2")
-    for chapter in page.chapters:
-        ET.SubElement(chapters, "psc:chapter", start=timestamp(chapter.start), title=chapter.title)
+    element = ET.SubElement(item, "psc:chapters", version="1.2")
+    for chapter in chapters:
+        ET.SubElement(element, "psc:chapter", start=timestamp(chapter.start), title=chapter.title)
 
 
 def _add_category(channel: ET.Element, category: str) -> None:
@@ -271,7 +345,7 @@ def _add_category(channel: ET.Element, category: str) -> None:
 
 
 def _html_list(summary: str) -> str:
-    """The rundown as paragraphs: apps that render HTML would otherwise run the lines together."""
+    """The chapter list as paragraphs: apps that render HTML would otherwise run the lines together."""
     return "".join(f"<p>{html.escape(line)}</p>" for line in summary.splitlines())
 
 

@@ -7,7 +7,7 @@ import hashlib
 import json
 import os
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -17,7 +17,21 @@ from enews_audio.model import Chapter, Episode, Issue
 
 RECORD_NAME = "build.json"
 _FORMAT = 1
-_RESERVED = frozenset({"format", "paper", "date", "built_at", "pages"})
+_RESERVED = frozenset({"format", "paper", "date", "built_at", "pages", "editions"})
+OPENING_TITLE = "本版导读"  # a page's opening chapter, as listed for listeners (feed, web edition, USB)
+
+
+@dataclass(frozen=True, slots=True)
+class SlowRecord:
+    """A page's slow edition: the same page spoken again, slower, in its own file with its own chapters."""
+
+    file: str  # e.g. ``a01.slow.mp3``
+    duration: float
+    size: int
+    sha256: str
+    chapters: tuple[Chapter, ...]
+    chapters_file: str = ""
+    transcript_file: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -35,6 +49,7 @@ class PageRecord:
     chapters_file: str = ""  # Podcasting 2.0 chapters JSON beside the episode; "" when there is none
     transcript_file: str = ""  # WebVTT transcript beside the episode; "" when there is none
     gaps: tuple[str, ...] = ()  # headlines of articles published with a spoken notice for missing audio
+    slow: SlowRecord | None = None  # the slow edition of this page, when one was made
 
 
 @dataclass(frozen=True, slots=True)
@@ -44,6 +59,8 @@ class Record:
     built_at: dt.datetime  # aware; becomes the feed's lastBuildDate, so the feed depends on records only
     pages: tuple[PageRecord, ...]
     extra: Mapping[str, Any] = field(default_factory=dict)
+    daisy: str = ""  # the DAISY talking book's zip, relative to the issue folder; "" when none was made
+    usb: str = ""  # the folder of one MP3 per article, relative to the issue folder; "" when none was made
 
 
 def make_record(
@@ -55,11 +72,13 @@ def make_record(
     extra: Mapping[str, object] | None = None,
     gaps: Mapping[str, Sequence[str]] | None = None,
     previous: Sequence[PageRecord] = (),
+    slow: Sequence[Episode] = (),
 ) -> Record:
     """Describe the episodes as they are on disk now (size and hash of each file), in printed page order.
 
     ``gaps`` maps a page code to the headlines that have a spoken notice in place of missing audio;
-    ``previous`` are pages of an earlier build kept as they were (pages this build could not make).
+    ``previous`` are pages of an earlier build kept as they were (pages this build could not make);
+    ``slow`` are slow-edition episodes of pages in ``episodes``.
     """
     extra = dict(extra or {})
     if clash := _RESERVED & extra.keys():
@@ -70,11 +89,32 @@ def make_record(
         raise ValueError(f"more than one episode per page in {codes}")
     if strays := [code for code in codes if code not in order]:
         raise ValueError(f"episodes for pages not in the issue: {strays}")
+    if strays := sorted({e.page.code for e in slow} - set(codes)):
+        raise ValueError(f"slow episodes for pages without an episode: {strays}")
     gaps = gaps or {}
-    made = [replace(_page_record(issue_dir, e), gaps=tuple(gaps.get(e.page.code, ()))) for e in episodes]
+    slower = {e.page.code: SlowRecord(**_audio_of(issue_dir, e)) for e in slow}
+    made = [
+        PageRecord(
+            code=e.page.code,
+            name=e.page.name,
+            **_audio_of(issue_dir, e),
+            articles=tuple(article.title for article in e.page.articles),
+            gaps=tuple(gaps.get(e.page.code, ())),
+            slow=slower.get(e.page.code),
+        )
+        for e in episodes
+    ]
     kept = [p for p in previous if p.code in order and p.code not in codes]
     pages = tuple(sorted([*made, *kept], key=lambda p: order[p.code]))
     return Record(issue.paper, issue.date, built_at, pages, extra)
+
+
+def chapter_titles(chapters: Sequence[Chapter], articles: Sequence[str]) -> tuple[str, ...]:
+    """What listeners call each chapter: the opening (titled like the page) is 本版导读, then headlines."""
+    return tuple(
+        OPENING_TITLE if number == 0 and chapter.title not in articles else chapter.title
+        for number, chapter in enumerate(chapters)
+    )
 
 
 def chapters_name(episode_file: str) -> str:
@@ -97,18 +137,14 @@ def write_record(path: Path, record: Record) -> None:
             {
                 "code": page.code,
                 "name": page.name,
-                "file": page.file,
-                "duration": round(page.duration, 3),
-                "size": page.size,
-                "sha256": page.sha256,
-                "chapters": [[round(c.start, 3), round(c.end, 3), c.title] for c in page.chapters],
+                **_audio_data(page),
                 "articles": list(page.articles),
-                **({"chapters_file": page.chapters_file} if page.chapters_file else {}),
-                **({"transcript_file": page.transcript_file} if page.transcript_file else {}),
                 **({"gaps": list(page.gaps)} if page.gaps else {}),
+                **({"slow": _audio_data(page.slow)} if page.slow else {}),
             }
             for page in record.pages
         ],
+        **({"editions": editions} if (editions := _editions_data(record)) else {}),
         **record.extra,
     }
     write_atomic(path, json.dumps(data, ensure_ascii=False, indent=2) + "\n")
@@ -137,29 +173,44 @@ def read_records(paper_dir: Path) -> list[Record]:
     return sorted(records, key=lambda r: r.date, reverse=True)
 
 
-def _page_record(issue_dir: Path, episode: Episode) -> PageRecord:
-    path = issue_dir / episode.path
+def _editions_data(record: Record) -> dict[str, str]:
+    return {key: value for key, value in (("daisy", record.daisy), ("usb", record.usb)) if value}
+
+
+def _audio_data(audio: PageRecord | SlowRecord) -> dict[str, Any]:
+    """An episode file as build.json stores it, for a page and its slow edition alike."""
+    return {
+        "file": audio.file,
+        "duration": round(audio.duration, 3),
+        "size": audio.size,
+        "sha256": audio.sha256,
+        "chapters": [[round(c.start, 3), round(c.end, 3), c.title] for c in audio.chapters],
+        **({"chapters_file": audio.chapters_file} if audio.chapters_file else {}),
+        **({"transcript_file": audio.transcript_file} if audio.transcript_file else {}),
+    }
+
+
+def _audio_of(issue_dir: Path, episode: Episode) -> dict[str, Any]:
+    """The fields a page and a slow edition share, from the episode and its file as it is on disk now."""
+    digest, size = _file_facts(issue_dir / episode.path)
+    return {
+        "file": episode.path,
+        "duration": episode.duration,
+        "size": size,
+        "sha256": digest,
+        "chapters": episode.chapters,
+        "chapters_file": chapters_name(episode.path) if episode.chapters else "",
+        "transcript_file": transcript_name(episode.path) if episode.cues else "",
+    }
+
+
+def _file_facts(path: Path) -> tuple[str, int]:
+    """SHA-256 and size of an episode file, read once."""
     try:
-        digest, size = _hash_file(path)
+        with path.open("rb") as f:
+            return hashlib.file_digest(f, "sha256").hexdigest(), os.fstat(f.fileno()).st_size
     except OSError as exc:
         raise PublishError(f"can't read episode {path}: {exc.strerror or exc}") from exc
-    return PageRecord(
-        code=episode.page.code,
-        name=episode.page.name,
-        file=episode.path,
-        duration=episode.duration,
-        size=size,
-        sha256=digest,
-        chapters=episode.chapters,
-        articles=tuple(article.title for article in episode.page.articles),
-        chapters_file=chapters_name(episode.path) if episode.chapters else "",
-        transcript_file=transcript_name(episode.path) if episode.cues else "",
-    )
-
-
-def _hash_file(path: Path) -> tuple[str, int]:
-    with path.open("rb") as f:
-        return hashlib.file_digest(f, "sha256").hexdigest(), os.fstat(f.fileno()).st_size
 
 
 def _parse(data: Any) -> Record:
@@ -173,37 +224,54 @@ def _parse(data: Any) -> Record:
     pages = data["pages"]
     if not isinstance(pages, list):
         raise TypeError("pages is not a list")
+    editions = data.get("editions", {})
+    if not isinstance(editions, dict):
+        raise TypeError("editions is not a JSON object")
     return Record(
         paper=_text(data, "paper"),
         date=dt.date.fromisoformat(_text(data, "date")),
         built_at=built_at,
         pages=tuple(_parse_page(page) for page in pages),
         extra={key: value for key, value in data.items() if key not in _RESERVED},
+        daisy=_file_name(editions, "daisy") if "daisy" in editions else "",
+        usb=_file_name(editions, "usb") if "usb" in editions else "",
     )
 
 
 def _parse_page(data: Any) -> PageRecord:
     if not isinstance(data, dict):
         raise TypeError("a page is not a JSON object")
-    file = _file_name(data, "file")
-    size = data["size"]
-    duration = data["duration"]
-    if not isinstance(size, int) or not isinstance(duration, int | float):
-        raise TypeError(f"page {data.get('code')!r} has a non-numeric size or duration")
+    slow = data.get("slow")
+    if slow is not None and not isinstance(slow, dict):
+        raise TypeError(f"page {data.get('code')!r}: slow is not a JSON object")
     return PageRecord(
         code=_text(data, "code"),
         name=_text(data, "name"),
-        file=file,
-        duration=float(duration),
-        size=size,
-        sha256=_text(data, "sha256"),
-        chapters=tuple(Chapter(float(start), float(end), str(text)) for start, end, text in data["chapters"]),
+        **_audio_fields(data),
         articles=tuple(str(title) for title in data["articles"]),
-        # Optional: records written before transcripts existed have neither.
-        chapters_file=_file_name(data, "chapters_file") if "chapters_file" in data else "",
-        transcript_file=_file_name(data, "transcript_file") if "transcript_file" in data else "",
         gaps=tuple(str(title) for title in data.get("gaps", ())),
+        slow=SlowRecord(**_audio_fields(slow)) if slow is not None else None,
     )
+
+
+def _audio_fields(data: dict[str, Any]) -> dict[str, Any]:
+    """What a page's episode and its slow edition both record: file, length, hash, chapters, side files."""
+    size = data["size"]
+    duration = data["duration"]
+    if not isinstance(size, int) or not isinstance(duration, int | float):
+        raise TypeError(f"{data.get('file')!r} has a non-numeric size or duration")
+    return {
+        "file": _file_name(data, "file"),
+        "duration": float(duration),
+        "size": size,
+        "sha256": _text(data, "sha256"),
+        "chapters": tuple(
+            Chapter(float(start), float(end), str(text)) for start, end, text in data["chapters"]
+        ),
+        # Optional: records written before transcripts existed have neither.
+        "chapters_file": _file_name(data, "chapters_file") if "chapters_file" in data else "",
+        "transcript_file": _file_name(data, "transcript_file") if "transcript_file" in data else "",
+    }
 
 
 def _file_name(data: dict[str, Any], key: str) -> str:

@@ -1,21 +1,20 @@
-"""The accessible web edition: an index of the feed's issues and a page per issue with players and transcripts."""
+"""The accessible web edition: an index of the feed's issues and a page per issue with players and the articles."""
 
 from __future__ import annotations
 
 import datetime as dt
 import html
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from pathlib import Path
 
 from enews_audio.atomic import write_atomic
-from enews_audio.model import Chapter, Cue
-from enews_audio.publish.record import PageRecord, Record
+from enews_audio.chars import weekday
+from enews_audio.model import Article, Chapter, Issue, Page
+from enews_audio.publish.daisy import book_name
+from enews_audio.publish.feed import FEED_NAME, SLOW_FEED_NAME
+from enews_audio.publish.record import OPENING_TITLE, PageRecord, Record, chapter_titles
 
-_WEEKDAYS = "一二三四五六日"
-_PARAGRAPH = 150  # characters: cues are sentences; a wall of text is hard to follow at large sizes
-_VTT_TIME = re.compile(r"^(?:(\d+):)?(\d{1,2}):(\d{2})\.(\d{3})$")
-_VTT_TAG = re.compile(r"<[^>]*>")
 _NOT_ID = re.compile(r"[^A-Za-z0-9_-]")
 
 # Large type (20 px at the browser's default size, and it follows the reader's own setting), strong contrast
@@ -35,6 +34,8 @@ li { margin: 0.4rem 0; }
 .skip { position: absolute; left: 0.5rem; top: -10rem; padding: 0.5rem 1rem; background: #fff; color: #0a3a8c; }
 .skip:focus { top: 0.5rem; }
 .meta { color: #333; }
+hgroup p, .byline { margin: 0.3rem 0; font-weight: bold; }
+.caption { padding-left: 1rem; border-left: 4px solid #555; }
 @media (prefers-color-scheme: dark) {
   body, .skip { color: #f2f2f2; background: #111; }
   h2 { border-top-color: #f2f2f2; }
@@ -66,25 +67,26 @@ if (feed && window.URL) feed.textContent = new URL(feed.getAttribute("href"), lo
 """.strip()
 
 
-def write_site(paper_dir: Path, records: Sequence[Record]) -> list[Path]:
-    """``paper_dir/index.html`` listing ``records`` newest first, and ``<date>/index.html`` for each.
+def write_site(paper_dir: Path, records: Sequence[Record], record: Record, issue: Issue) -> list[Path]:
+    """``paper_dir/index.html`` listing ``records`` newest first, and ``<date>/index.html`` for ``issue``.
 
-    Pass the feed's issues (``read_records(paper_dir)[:keep]``). Transcripts come from the ``<page>.vtt``
-    written beside each episode; a page without one is shown without a transcript.
+    Pass the feed's issues (``read_records(paper_dir)[:keep]``) and the record and issue just published:
+    its page is written from the articles as printed (headline, kicker, subtitle, byline, paragraphs,
+    captions) and the record's chapters; other issues' pages were written when they were published.
     """
+    index = write_index(paper_dir, records)
+    page = paper_dir / issue.date.isoformat() / "index.html"
+    write_atomic(page, render_issue(record, issue, slow_feed=_has_slow(records)))
+    return [index, page]
+
+
+def write_index(paper_dir: Path, records: Sequence[Record]) -> Path:
+    """``paper_dir/index.html``: how to subscribe, and ``records`` (the feed's issues) newest first."""
     if not records:
         raise ValueError("a web edition needs at least one issue")
-    newest_first = sorted(records, key=lambda r: r.date, reverse=True)
-    written = []
-    for record in newest_first:
-        issue_dir = paper_dir / record.date.isoformat()
-        cues = {page.file: read_cues(issue_dir / _sibling(page.file, ".vtt")) for page in record.pages}
-        path = issue_dir / "index.html"
-        write_atomic(path, render_issue(record, cues))
-        written.append(path)
     index = paper_dir / "index.html"
-    write_atomic(index, render_index(newest_first))
-    return [index, *written]
+    write_atomic(index, render_index(sorted(records, key=lambda r: r.date, reverse=True)))
+    return index
 
 
 def render_index(records: Sequence[Record]) -> str:
@@ -96,81 +98,141 @@ def render_index(records: Sequence[Record]) -> str:
         "</span></li>"
         for record in records
     )
+    slow = ""
+    if _has_slow(records):
+        slow = f"""
+<p>语速放慢、停顿更长的慢速版，订阅地址：<a id="slow-feed-url" href="{SLOW_FEED_NAME}">{SLOW_FEED_NAME}</a></p>"""
     body = f"""<h1>{_e(paper)}·有声版</h1>
 <p>{_e(paper)}逐版朗读：每个版面一集，每篇文章一个章节，附文字稿。</p>
 <h2 id="subscribe">订阅</h2>
-<p>在播客应用里添加这个订阅地址：<a id="feed-url" href="feed.xml">feed.xml</a></p>
+<p>在播客应用里添加这个订阅地址：<a id="feed-url" href="{FEED_NAME}">{FEED_NAME}</a></p>{slow}
 <h2 id="issues">各期</h2>
 <ul>
 {items}
 </ul>"""
-    return _document(f"{paper}·有声版", body, feed="feed.xml", nav="", script=_FEED_SCRIPT)
+    return _document(f"{paper}·有声版", body, feed=FEED_NAME, nav="", script=_FEED_SCRIPT)
 
 
-def render_issue(record: Record, cues: Mapping[str, Sequence[Cue]]) -> str:
-    """One issue: per page a player, seekable chapter list and the transcript grouped under article headings.
-
-    ``cues`` maps a page's file name to its transcript cues (read from ``<page>.vtt``, which gets a link).
-    """
+def render_issue(record: Record, issue: Issue, *, slow_feed: bool = False) -> str:
+    """One issue: per page a player, seekable chapter list, then each article as printed under its headline."""
     title = f"{record.paper} {_long_date(record.date)}"
     contents = "\n".join(
         f'<li><a href="#{_page_id(page)}">{_e(_page_title(page))}</a></li>' for page in record.pages
     )
-    pages = "\n".join(_render_page(page, cues.get(page.file, ())) for page in record.pages)
-    body = f"""<h1>{_e(title)}</h1>
+    printed = {page.code: page for page in issue.pages}
+    pages = "\n".join(_render_page(page, printed.get(page.code)) for page in record.pages)
+    daisy = ""
+    if record.daisy:
+        name = f"{book_name(record.paper, record.date)}.zip"
+        daisy = (
+            f'\n<p>给听书机：<a href="{_e(record.daisy)}" download="{_e(name)}">下载本期DAISY有声书（ZIP）</a>'
+            "，解压后复制到听书机的存储卡。</p>"
+        )
+    body = f"""<h1>{_e(title)}</h1>{daisy}
 <nav aria-label="本期版面">
 <ul>
 {contents}
 </ul>
 </nav>
 {pages}"""
-    nav = '<nav aria-label="网站"><a href="../index.html">全部各期</a> · <a href="../feed.xml">播客订阅（RSS）</a></nav>'
-    return _document(f"{title}·有声版", body, feed="../feed.xml", nav=nav, script=_SEEK_SCRIPT)
+    feeds = f' · <a href="../{FEED_NAME}">播客订阅（RSS）</a>'
+    if slow_feed:
+        feeds += f' · <a href="../{SLOW_FEED_NAME}">慢速版订阅</a>'
+    nav = f'<nav aria-label="网站"><a href="../index.html">全部各期</a>{feeds}</nav>'
+    return _document(f"{title}·有声版", body, feed=f"../{FEED_NAME}", nav=nav, script=_SEEK_SCRIPT)
 
 
-def _render_page(page: PageRecord, cues: Sequence[Cue]) -> str:
-    ident = _page_id(page)
+def _render_page(record: PageRecord, page: Page | None) -> str:
+    ident = _page_id(record)
     player = f"player-{ident}"
-    src = _e(page.file)
-    code = _e(page.code)  # in link texts too: a screen reader's list of links shows them out of context
+    src = _e(record.file)
+    code = _e(record.code)  # in link texts too: a screen reader's list of links shows them out of context
     downloads = [f'<a href="{src}" download>下载{code}版音频（MP3）</a>']
-    if cues:
-        downloads.append(f'<a href="{_e(_sibling(page.file, ".vtt"))}">{code}版文字稿（WebVTT）</a>')
-    chapters = page.chapters or (Chapter(0.0, max(page.duration, 0.001), _page_title(page)),)
+    if record.slow:
+        downloads.append(f'<a href="{_e(record.slow.file)}" download>{code}版慢速版音频（MP3）</a>')
+    if record.transcript_file:
+        downloads.append(f'<a href="{_e(record.transcript_file)}">{code}版文字稿（WebVTT）</a>')
+    chapters = record.chapters or (Chapter(0.0, max(record.duration, 0.001), _page_title(record)),)
+    titles = chapter_titles(chapters, record.articles)
     links = "\n".join(
-        f"<li>{_seek_link(page.file, player, chapter.start, _e(_heading(page, number, chapter)))}"
+        f"<li>{_seek_link(record.file, player, chapter.start, _e(title))}"
         f"<span class=meta>（{_e(_at(chapter.start))}）</span></li>"
-        for number, chapter in enumerate(chapters)
-    )
-    sections = "\n".join(
-        _render_chapter(page, player, number, chapter, grouped)
-        for number, (chapter, grouped) in enumerate(zip(chapters, _by_chapter(cues, chapters), strict=True))
+        for chapter, title in zip(chapters, titles, strict=True)
     )
     return f"""<section aria-labelledby="{ident}">
-<h2 id="{ident}">{_e(_page_title(page))}</h2>
-<p class=meta>时长{_e(_duration(page.duration))}，{len(page.articles)}篇文章。{" · ".join(downloads)}</p>
+<h2 id="{ident}">{_e(_page_title(record))}</h2>
+<p class=meta>时长{_e(_duration(record.duration))}，{len(record.articles)}篇文章。{" · ".join(downloads)}</p>
 <audio id="{player}" controls preload="none" src="{src}">你的浏览器不能播放音频，请<a href="{src}">下载本版音频</a>。</audio>
 <nav aria-label="{code}版章节">
 <ol>
 {links}
 </ol>
 </nav>
-{sections}
+{_render_text(record, page, chapters, player)}
 </section>"""
 
 
-def _render_chapter(page: PageRecord, player: str, number: int, chapter: Chapter, cues: Sequence[Cue]) -> str:
-    paragraphs = "\n".join(f"<p>{_e(text)}</p>" for text in _paragraphs(cues)) or "<p>本篇暂无文字稿。</p>"
-    label = "从头收听" if chapter.start < 0.5 else f"从{_e(_at(chapter.start))}起收听"
-    listen = _seek_link(page.file, player, chapter.start, label)
-    return f"""<h3 id="{_page_id(page)}-{number}">{_e(_heading(page, number, chapter))}</h3>
-<p>{listen}</p>
-{paragraphs}"""
+def _render_text(record: PageRecord, page: Page | None, chapters: Sequence[Chapter], player: str) -> str:
+    """The opening's rundown, then every article under its headline, each with a link to where it is heard."""
+    ident = _page_id(record)
+    starts = _article_starts(chapters, record.articles)
+    articles = page.articles if page else ()
+    rundown = "\n".join(
+        f'<li><a href="#{ident}-{number}">{_e(article.title)}</a></li>'
+        for number, article in enumerate(articles, 1)
+    )
+    opening = f"""<h3 id="{ident}-0">{OPENING_TITLE}</h3>
+<p>{_listen(record.file, player, chapters[0].start)}</p>"""
+    if rundown:
+        opening += f"\n<p>本版共{len(articles)}篇文章：</p>\n<ol>\n{rundown}\n</ol>"
+    return "\n".join(
+        [
+            opening,
+            *(_render_article(record, player, n, a, starts.get(n - 1)) for n, a in enumerate(articles, 1)),
+        ]
+    )
 
 
-def _heading(page: PageRecord, number: int, chapter: Chapter) -> str:
-    """An article's headline; the opening chapter (titled like the page) is the page's rundown."""
-    return "本版导读" if number == 0 and chapter.title not in page.articles else chapter.title
+def _render_article(
+    record: PageRecord, player: str, number: int, article: Article, start: float | None
+) -> str:
+    ident = f"{_page_id(record)}-{number}"
+    heading = f'<h3 id="{ident}">{_e(article.title)}</h3>'
+    if article.kicker.strip() or article.subtitle.strip():
+        kicker = f"\n<p class=kicker>{_e(article.kicker.strip())}</p>" if article.kicker.strip() else ""
+        subtitle = article.subtitle.strip()
+        subtitle = f"\n<p class=subtitle>{_e(subtitle)}</p>" if subtitle else ""
+        heading = f"<hgroup>{kicker}\n{heading}{subtitle}\n</hgroup>"
+    lines = [heading]
+    if article.byline.strip():
+        lines.append(f"<p class=byline>{_e(article.byline.strip())}</p>")
+    if start is not None:
+        lines.append(f"<p>{_listen(record.file, player, start)}</p>")
+    lines += [f"<p>{_e(text.strip())}</p>" for text in article.paragraphs if text.strip()]
+    lines += [
+        f"<p class=caption><strong>图片说明：</strong>{_e(text.strip())}</p>"
+        for text in article.captions
+        if text.strip()
+    ]
+    return f'<article aria-labelledby="{ident}">\n' + "\n".join(lines) + "\n</article>"
+
+
+def _article_starts(chapters: Sequence[Chapter], articles: Sequence[str]) -> dict[int, float]:
+    """Where each article's chapter starts, by article index; chapters follow the articles in order."""
+    starts: dict[int, float] = {}
+    remaining = list(enumerate(articles))
+    for chapter in chapters:
+        for position, (index, title) in enumerate(remaining):
+            if title == chapter.title:
+                starts[index] = chapter.start
+                del remaining[: position + 1]
+                break
+    return starts
+
+
+def _listen(file: str, player: str, start: float) -> str:
+    label = "从头收听" if start < 0.5 else f"从{_e(_at(start))}起收听"
+    return _seek_link(file, player, start, label)
 
 
 def _seek_link(file: str, player: str, start: float, label_html: str) -> str:
@@ -204,79 +266,9 @@ def _document(title: str, body: str, *, feed: str, nav: str, script: str) -> str
 """
 
 
-def read_cues(path: Path) -> tuple[Cue, ...]:
-    """The cues of a WebVTT file, tags and entities removed; ``()`` when the file is absent or unreadable.
-
-    A transcript is an extra: a missing or damaged one must not stop the web edition being written.
-    """
-    try:
-        text = path.read_text(encoding="utf-8-sig")
-    except (OSError, UnicodeDecodeError):
-        return ()
-    return parse_vtt(text)
-
-
-def parse_vtt(text: str) -> tuple[Cue, ...]:
-    """Cues from WebVTT text; blocks without a valid timing line (header, NOTE, STYLE) are skipped."""
-    cues = []
-    for block in re.split(r"\n[ \t]*\n", text.replace("\r\n", "\n").replace("\r", "\n")):
-        lines = block.strip("\n").split("\n")
-        for number, line in enumerate(lines):
-            if "-->" not in line:
-                continue
-            start_text, _, rest = line.partition("-->")
-            start, end = _vtt_seconds(start_text), _vtt_seconds(rest.split()[0] if rest.split() else "")
-            words = _join_lines([html.unescape(_VTT_TAG.sub("", cue)) for cue in lines[number + 1 :]])
-            if start is not None and end is not None and end > start and words:
-                cues.append(Cue(start, end, words))
-            break
-    return tuple(cues)
-
-
-def _vtt_seconds(stamp: str) -> float | None:
-    match = _VTT_TIME.match(stamp.strip())
-    if not match:
-        return None
-    hours, minutes, seconds, millis = match.groups()
-    return int(hours or 0) * 3600 + int(minutes) * 60 + int(seconds) + int(millis) / 1000
-
-
-def _join_lines(lines: Sequence[str]) -> str:
-    """A cue's lines as one text: Chinese joins without a space, Latin words keep one between them."""
-    out = ""
-    for line in (line.strip() for line in lines):
-        if not line:
-            continue
-        if out and out[-1].isascii() and line[0].isascii():
-            out += " "
-        out += line
-    return out
-
-
-def _by_chapter(cues: Sequence[Cue], chapters: Sequence[Chapter]) -> list[list[Cue]]:
-    """Each cue under the chapter holding its midpoint (chapter marks and cue starts differ by tenths)."""
-    grouped: list[list[Cue]] = [[] for _ in chapters]
-    for cue in cues:
-        middle = (cue.start + cue.end) / 2
-        index = max((i for i, chapter in enumerate(chapters) if chapter.start <= middle), default=0)
-        grouped[index].append(cue)
-    return grouped
-
-
-def _paragraphs(cues: Sequence[Cue]) -> list[str]:
-    """Whole cues gathered into paragraphs of about ``_PARAGRAPH`` characters."""
-    paragraphs: list[str] = []
-    current = ""
-    for cue in cues:
-        if current and len(current) + len(cue.text) > _PARAGRAPH:
-            paragraphs.append(current)
-            current = ""
-        current = _join_lines([current, cue.text])
-    return [*paragraphs, current] if current else paragraphs
-
-
-def _sibling(file: str, suffix: str) -> str:
-    return str(Path(file).with_suffix(suffix))
+def _has_slow(records: Sequence[Record]) -> bool:
+    """Whether feed-slow.xml is written: a kept issue has a slow edition."""
+    return any(page.slow for record in records for page in record.pages)
 
 
 def _page_id(page: PageRecord) -> str:
@@ -288,7 +280,7 @@ def _page_title(page: PageRecord) -> str:
 
 
 def _long_date(date: dt.date) -> str:
-    return f"{date.year}年{date.month}月{date.day}日 星期{_WEEKDAYS[date.weekday()]}"
+    return f"{date.year}年{date.month}月{date.day}日 {weekday(date)}"
 
 
 def _duration(seconds: float) -> str:

@@ -18,7 +18,7 @@ from aiohttp import web
 from aiohttp.http_exceptions import HttpProcessingError
 
 from enews_audio.errors import UsageError
-from enews_audio.publish import FEED_NAME
+from enews_audio.publish import FEED_NAMES
 from enews_audio.serve.app import http_url, make_app
 
 __all__ = ["IDLE_TIMEOUT", "LIMITS", "feeds", "running", "serve"]
@@ -82,7 +82,7 @@ def running(
 
 def feeds(root: Path) -> list[str]:
     """The feeds under ``root`` (the output folder or one paper's folder), as paths relative to it."""
-    found = [root / FEED_NAME, *root.glob(f"*/{FEED_NAME}")]
+    found = [path for name in FEED_NAMES for path in (root / name, *root.glob(f"*/{name}"))]
     return sorted(path.relative_to(root).as_posix() for path in found if path.is_file())
 
 

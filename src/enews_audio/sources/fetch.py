@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import codecs
 import hashlib
-import json
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -18,10 +17,26 @@ from bs4.dammit import EncodingDetector
 from enews_audio import __version__
 from enews_audio.atomic import write_atomic
 from enews_audio.errors import SourceError
+from enews_audio.sealed import seal, unseal
 
 USER_AGENT = f"enews-audio/{__version__} (newspapers read aloud for blind and elderly listeners)"
 _TRANSIENT = {429, 500, 502, 503, 504}
 _BAD_SHARE = 0.01  # more undecodable bytes than this: the charset is wrong, not a stray byte
+_MAX_REDIRECTS = 10  # an e-paper needs one or two; more is a loop
+# What a page may be served as: HTML, or a type a misconfigured server gives anything (then the bytes are
+# checked). Anything else (an image, a PDF, audio) is not a page, whatever its name.
+_PAGE_TYPES = {"", "text/html", "application/xhtml+xml", "application/xml", "application/octet-stream"}
+# What bytes are when they are plainly not a web page (checked on every page, saved or fetched).
+_NOT_HTML = (
+    (b"%PDF-", "a PDF document"),
+    (b"\x89PNG\r\n\x1a\n", "a PNG image"),
+    (b"\xff\xd8\xff", "a JPEG image"),
+    (b"GIF87a", "a GIF image"),
+    (b"GIF89a", "a GIF image"),
+    (b"PK\x03\x04", "a ZIP archive"),
+    (b"\x1f\x8b", "a gzip archive"),
+    (b"ID3", "an MP3 file"),
+)
 
 
 class PageNotFoundError(SourceError):
@@ -33,7 +48,7 @@ class FetchSettings:
     cache_dir: Path | None = None  # default: ~/.cache/enews-audio/pages
     use_cache: bool = True
     delay: float = 1.0  # seconds between two requests to one host
-    timeout: float = 20.0
+    timeout: float = 20.0  # seconds for each read, and for a whole page once its headers are in
     max_bytes: int = 5 * 1024 * 1024
     attempts: int = 3  # tries on 5xx, timeouts and dropped connections
     backoff: float = 1.0  # seconds before the second try, doubled for each further one
@@ -73,11 +88,17 @@ class Site(Protocol):
 
 def decode_html(body: bytes, charset: str | None, where: str) -> str:
     """Decode with the header's charset, else the page's own meta charset, else UTF-8 or GB18030."""
+    for magic, what in _NOT_HTML:
+        if body.startswith(magic):
+            raise SourceError(f"{where}: {what}, not a web page")
     declared = charset or EncodingDetector.find_declared_encoding(body, is_html=True)
     for encoding in [_codec(declared)] if declared else ["utf-8", "gb18030"]:
         if encoding is None:
             raise SourceError(f"{where}: unknown charset {declared!r}")
-        text = body.decode(encoding, errors="replace")
+        try:
+            text = body.decode(encoding, errors="replace")
+        except (LookupError, UnicodeError):  # not a text encoding (rot13, base64) or one without "replace"
+            raise SourceError(f"{where}: unknown charset {declared!r}") from None
         if text.count("\ufffd") - body.count(b"\xef\xbf\xbd") <= max(2, len(text) * _BAD_SHARE):
             return text.removeprefix("\ufeff")
     raise SourceError(f"{where}: not {declared or 'UTF-8 or GB18030'} text (malformed page)")
@@ -102,6 +123,7 @@ class HttpSite:
             headers={"User-Agent": settings.user_agent},
             timeout=settings.timeout,
             follow_redirects=True,
+            max_redirects=_MAX_REDIRECTS,
             transport=transport,
         )
 
@@ -110,13 +132,13 @@ class HttpSite:
             raise SourceError(f"{url}: only http and https URLs can be fetched")
         path = self._settings.cache / hashlib.sha256(url.encode()).hexdigest()[:32]
         cache = cache and self._settings.use_cache
-        cached = _read_cached(path) if cache else None
+        cached = _read_cached(path, url) if cache else None
         if cached:
             return cached
         fetched = self._retried(url)
         if cache:
-            meta = json.dumps({"url": fetched.url, "charset": fetched.charset, "asked": url}).encode()
-            write_atomic(path, meta + b"\n" + fetched.body)
+            meta = {"url": fetched.url, "charset": fetched.charset, "asked": url}
+            write_atomic(path, seal(meta, fetched.body))
         return fetched
 
     def close(self) -> None:
@@ -137,6 +159,7 @@ class HttpSite:
     def _once(self, url: str) -> Fetched:
         self._wait_turn(urlsplit(url).netloc)
         limit = self._settings.max_bytes
+        deadline = time.monotonic() + self._settings.timeout
         try:
             with self._client.stream("GET", url) as response:
                 status = response.status_code
@@ -146,6 +169,9 @@ class HttpSite:
                     raise PageNotFoundError(f"{url}: not found (HTTP {status})")
                 if status >= 400:
                     raise SourceError(f"{url}: refused (HTTP {status})")
+                kind = response.headers.get("content-type", "").partition(";")[0].strip().lower()
+                if kind not in _PAGE_TYPES and not kind.startswith("text/"):
+                    raise SourceError(f"{url}: served as {kind}, not a web page")
                 if int(response.headers.get("content-length") or 0) > limit:
                     raise SourceError(f"{url}: larger than the {_size(limit)} limit for one page")
                 body = bytearray()
@@ -153,12 +179,16 @@ class HttpSite:
                     body += chunk
                     if len(body) > limit:
                         raise SourceError(f"{url}: larger than the {_size(limit)} limit for one page")
+                    if time.monotonic() > deadline:  # each read was in time, but the page trickles in
+                        raise _TransientError(f"not all of the page within {self._settings.timeout:g} s")
                 return Fetched(str(response.url), bytes(body), response.charset_encoding)
         except httpx.TimeoutException as exc:
             raise _TransientError(f"no answer within {self._settings.timeout:g} s") from exc
         except httpx.TransportError as exc:
             raise _TransientError(f"cannot fetch it: {exc or type(exc).__name__}") from exc
-        except httpx.HTTPError as exc:  # too many redirects, an invalid URL
+        except httpx.TooManyRedirects as exc:
+            raise SourceError(f"{url}: too many redirects (a loop?)") from exc
+        except httpx.HTTPError as exc:  # an invalid URL
             raise SourceError(f"{url}: cannot fetch it: {exc}") from exc
         finally:
             self._last[urlsplit(url).netloc] = time.monotonic()
@@ -194,11 +224,13 @@ class _TransientError(Exception):
     """Worth another try: a 5xx, a timeout, a dropped connection."""
 
 
-def _read_cached(path: Path) -> Fetched | None:
-    """The cached page, or None when there is none (or it is damaged: fetch it again)."""
+def _read_cached(path: Path, url: str) -> Fetched | None:
+    """The cached page of ``url``, or None when there is none (or it is damaged, cut short, or another
+    page's: fetch it again). A page cut short would otherwise lose articles without a word."""
     try:
-        meta, _, body = path.read_bytes().partition(b"\n")
-        info = json.loads(meta)
+        info, body = unseal(path.read_bytes())
+        if info["asked"] != url:
+            return None
         return Fetched(info["url"], body, info["charset"])
     except (OSError, ValueError, KeyError, TypeError):
         return None

@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import re
+import unicodedata
 from pathlib import Path
 from urllib.parse import urljoin, urlsplit, urlunsplit
 
@@ -23,7 +24,7 @@ _HOPS = 5  # meta-refresh redirects followed from an entry page
 
 # Over URLs and extracted text only, never over HTML.
 _URL_DATE = re.compile(r"(?<!\d)((?:19|20)\d{2})(-?)(\d{2})/(\d{2})(?=/)")
-_PAGE_TITLE = re.compile(r"(?:第\s*)?([A-Za-z]{0,2})\s*(\d{1,3})\s*版?\s*[:：]?\s*(.*)")
+_PAGE_TITLE = re.compile(r"(?:第\s*)?([A-Za-zＡ-Ｚａ-ｚ]{0,2})\s*([0-9０-９]{1,3})\s*版?\s*[:：]?\s*(.*)")
 _DATE_LINE = re.compile(r"《([^》]+)》\s*[（(]\s*\d{4}\s*年.*?版\s*[）)]")
 # A line break in the source between two Chinese characters is no space at all; other spacing is one space.
 _WRAPPED = "\x1f"
@@ -177,6 +178,11 @@ def _with_date(url: str, date: dt.date) -> str:
     return urlunsplit(parts._replace(path=parts.path[: last.start()] + new + parts.path[last.end() :]))
 
 
+def _same_site(target: str, page: str) -> bool:
+    """Links to pages and articles are followed on the page's own host only (a saved copy: its own files)."""
+    return urlsplit(target)[:2] == urlsplit(page)[:2]
+
+
 def _strip_query(url: str) -> str:
     return urlunsplit(urlsplit(url)._replace(query="", fragment=""))
 
@@ -195,7 +201,7 @@ def _page_links(soup: BeautifulSoup, profile: Profile, url: str) -> list[tuple[s
         href = a.get("href")
         target = _strip_query(urljoin(url, str(href))) if href else ""
         text = _headline(a)
-        if target and text and target not in links and profile.is_page(target):
+        if target and text and target not in links and profile.is_page(target) and _same_site(target, url):
             links[target] = _Link(target, text)
     unique: dict[str, tuple[str, str, _Link]] = {}
     for link in links.values():  # "下一版" and the like are links to pages too, but not the list
@@ -208,7 +214,7 @@ def _page_links(soup: BeautifulSoup, profile: Profile, url: str) -> list[tuple[s
 def _page_title(text: str) -> tuple[str, str] | None:
     """``A04版：聚焦`` or ``第04版：聚焦`` as code and name."""
     found = _PAGE_TITLE.fullmatch(text.strip())
-    return (found[1].upper() + found[2], found[3].strip()) if found else None
+    return (unicodedata.normalize("NFKC", found[1] + found[2]).upper(), found[3].strip()) if found else None
 
 
 def _article_links(soup: BeautifulSoup, profile: Profile, url: str) -> list[_Link]:
@@ -224,7 +230,7 @@ def _article_links(soup: BeautifulSoup, profile: Profile, url: str) -> list[_Lin
         for a in soup.select(selector) if selector else ():
             href = a.get("href")
             target = _strip_query(urljoin(url, str(href))) if href else ""
-            if target and profile.is_article(target) and target not in links:
+            if target and profile.is_article(target) and target not in links and _same_site(target, url):
                 links[target] = _Link(target, _headline(a) or str(a.get("alt") or a.get("title") or ""))
     return list(links.values())
 

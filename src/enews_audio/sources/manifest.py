@@ -6,6 +6,7 @@ import dataclasses
 import datetime as dt
 import re
 import typing
+import unicodedata
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -17,7 +18,7 @@ from enews_audio.model import Article, Issue, Page
 from enews_audio.sources.reader_export import read_text
 from enews_audio.tomlfile import Invalid, Schema, convert, read_toml, shown
 
-_PAGE_CODE = re.compile(r"(?:第\s*)?([A-Za-z]{0,2}\d{1,3})\s*版?")
+_PAGE_CODE = re.compile(r"(?:第\s*)?([A-Za-zＡ-Ｚａ-ｚ]{0,2}[0-9０-９]{1,3})\s*版?")  # full-width: A０４
 Text = Annotated[str, Meta(pattern=r"\S", description="a string that is not blank")]
 
 
@@ -100,7 +101,7 @@ def load_manifest(path: Path) -> Issue:
 def _code(page: _Page) -> str:
     found = _PAGE_CODE.fullmatch(page.code.strip())
     assert found is not None  # checked when read
-    return found[1].upper()
+    return unicodedata.normalize("NFKC", found[1]).upper()  # full-width letters and digits to ASCII
 
 
 def _article(article: Any, origin: str) -> Article:

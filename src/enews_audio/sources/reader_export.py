@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -18,7 +19,8 @@ _PAPER = re.compile(r"当前报纸名称\s*[:：]\s*(.*)")
 _DAY = re.compile(r"日期\s*[:：]\s*(.*)")
 _PAGE = re.compile(r"版面\s*[:：]\s*(.*)")
 _MONTH_DAY = re.compile(r"(\d{1,2})\s*-\s*(\d{1,2})")
-_PAGE_VALUE = re.compile(r"(?:第\s*)?([A-Za-z]{0,2}\s*\d{1,3})\s*版\s*(?:[:：]\s*(.*))?")
+# Page codes in ASCII or full-width letters and digits (A０４), nothing else that counts as a digit.
+_PAGE_VALUE = re.compile(r"(?:第\s*)?([A-Za-zＡ-Ｚａ-ｚ]{0,2}\s*[0-9０-９]{1,3})\s*版\s*(?:[:：]\s*(.*))?")
 _PAGER = re.compile(r"(?:\s*(?:上一篇|下一篇))+\s*$")  # the app's navigation links, not content
 _SENTENCE_END = re.compile(r"[。！？；…!?;]")
 _HAN = re.compile(f"[{HAN}]")
@@ -144,7 +146,7 @@ def _page(value: str, where: str) -> tuple[str, str]:
     match = _PAGE_VALUE.fullmatch(value)
     if not match:
         raise SourceError(f"{where}: 版面 {value!r} has no page code like A04版 or 第04版")
-    return re.sub(r"\s", "", match[1]).upper(), _collapse(match[2] or "")
+    return unicodedata.normalize("NFKC", re.sub(r"\s", "", match[1])).upper(), _collapse(match[2] or "")
 
 
 def _body(lines: list[str], name: str) -> tuple[str, tuple[str, ...]]:

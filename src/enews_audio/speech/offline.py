@@ -43,6 +43,8 @@ KNOWN_VOICES = {
 }
 REFUSED_VOICES = {"zf_xiaoni": "it reads tones wrongly (55 % toned-pinyin error)"}
 
+# Bumped whenever the same text is voiced differently (reading rules, trimming): cached clips are remade.
+READINGS = "r2"  # r2: 一/不 tone sandhi
 _STYLE_DIM = 256
 _EDGE_SILENCE = 0.003  # about -50 dBFS: quieter than this at either end is the model's padding
 _KEEP_SILENCE = int(0.05 * SAMPLE_RATE)  # keep 50 ms of it, so a word's onset isn't clipped
@@ -112,7 +114,7 @@ class OfflineEngine:
         self._shared = shared
         self._session: Any = None
         self._lock = threading.Lock()
-        self.identity = f"kokoro-v1.0-int8/{voice.name}/rate{voice.rate:+d}/{sha[:12]}"
+        self.identity = f"kokoro-v1.0-int8/{voice.name}/rate{voice.rate:+d}/{sha[:12]}/{READINGS}"
         if self._overrides:
             lexicon = json.dumps(self._overrides, ensure_ascii=False, sort_keys=True).encode()
             self.identity += f"/lex-{hashlib.sha256(lexicon).hexdigest()[:12]}"
@@ -135,6 +137,14 @@ class OfflineEngine:
             self._session = None
 
     def _synthesize(self, text: str) -> Clip:
+        audio = self.render(text)
+        return Clip(audio=_encode_mp3(audio), duration=audio.size / SAMPLE_RATE)
+
+    def render(self, text: str, *, trim: bool = True) -> np.ndarray:
+        """24 kHz float audio of ``text``: each model call's output, its padding trimmed unless ``trim`` is off.
+
+        Long texts take several calls (at most ``MAX_TOKENS`` phonemes each), joined by a short pause.
+        """
         # Imported here: pypinyin, jieba and misaki take ~0.5 s to import, which a CLI that never
         # speaks offline should not pay.
         from enews_audio.speech.phonemes import split_phonemes, to_phonemes, to_token_ids
@@ -144,25 +154,30 @@ class OfflineEngine:
             log.warning("offline voice cannot say %s in %r", " ".join(phonemes.dropped), text)
         if not phonemes.speakable:
             raise SpeechError(f"nothing speakable in {text!r}")
-        with self._lock:
-            session = self._load_session()
-            parts = [self._infer(session, to_token_ids(chunk)) for chunk in split_phonemes(phonemes.text)]
+        parts = [self._model_audio(to_token_ids(chunk)) for chunk in split_phonemes(phonemes.text)]
+        if trim:
+            parts = [self._trim(part) for part in parts]
         audio = np.concatenate([x for part in parts for x in (_CHUNK_GAP, part)][1:])
         if not audio.size:
             raise SpeechError(f"the offline voice produced no audio for {text!r}")
-        return Clip(audio=_encode_mp3(audio), duration=audio.size / SAMPLE_RATE)
+        return audio
 
-    def _infer(self, session: Any, ids: list[int]) -> np.ndarray:
+    def _model_audio(self, ids: list[int]) -> np.ndarray:
+        """The model's output for one call, untrimmed."""
         style = self._styles[min(len(ids), len(self._styles) - 1)]
-        (audio,) = session.run(
-            ["audio"],
-            {
-                "tokens": np.array([[0, *ids, 0]], dtype=np.int64),
-                "style": style.reshape(1, _STYLE_DIM),
-                "speed": np.array([self._speed], dtype=np.float32),
-            },
-        )
-        return _trim_silence(np.asarray(audio, dtype=np.float32).reshape(-1))
+        with self._lock:
+            (audio,) = self._load_session().run(
+                ["audio"],
+                {
+                    "tokens": np.array([[0, *ids, 0]], dtype=np.int64),
+                    "style": style.reshape(1, _STYLE_DIM),
+                    "speed": np.array([self._speed], dtype=np.float32),
+                },
+            )
+        return np.asarray(audio, dtype=np.float32).reshape(-1)
+
+    def _trim(self, audio: np.ndarray) -> np.ndarray:
+        return _trim_silence(audio)
 
     def _load_session(self) -> Any:
         if self._session is None:

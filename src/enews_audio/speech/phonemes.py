@@ -5,23 +5,19 @@ from __future__ import annotations
 import contextlib
 import functools
 import json
-import logging
 import re
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
 import cn2an
-import jieba
 from misaki.zh import ZHG2P
-from pypinyin import Style, lazy_pinyin
 
 from enews_audio.chars import ASCII_ALNUM, HAN
 from enews_audio.chars import CHINESE_DIGITS as _DIGITS
 from enews_audio.errors import MissingModelError
+from enews_audio.reading import read_run
 from enews_audio.resources import voices_dir
-
-jieba.setLogLevel(logging.WARNING)  # it logs its dictionary loading at DEBUG to stderr: noise in a cron mail
 
 MAX_TOKENS = 510  # ids per model call, without the two padding zeros
 
@@ -49,7 +45,7 @@ _MARKS = {c: ZHG2P.map_punctuation(c) for c in "、，。．！：；？«»《�
     "〈": "“", "〉": "”", "〔": "(", "〕": ")", "［": "(", "］": ")",
 }  # fmt: skip
 _OPENING = frozenset("“(")
-_SILENT = frozenset("·•・'")  # separators inside names and words: no sound, nothing lost
+_SILENT = frozenset("·•・'-")  # separators inside names and words (5G-A): no sound, nothing lost
 PAUSES = frozenset(';:,.!?—…"()“” ')  # symbols that make no syllable
 
 
@@ -146,41 +142,12 @@ def _pieces(text: str, overrides: Mapping[str, str], dropped: list[str]) -> Iter
 
 
 def _han_words(run: str, overrides: Mapping[str, str], dropped: list[str]) -> Iterator[str]:
-    """Words of a run of Han characters, each as phonemes; pinyin comes from the whole run for context."""
-    for part, pinyin in _split_overrides(run, overrides):
-        if pinyin is not None:
-            yield _syllables(pinyin, dropped)
-            continue
-        readings = lazy_pinyin(
-            part, style=Style.TONE3, neutral_tone_with_five=True, errors=lambda chars: [""] * len(chars)
-        )
-        at = 0
-        for word in jieba.lcut(part, HMM=True):
-            syllables = readings[at : at + len(word)]
-            dropped.extend(c for c, py in zip(word, syllables, strict=True) if not py)
-            at += len(word)
-            phonemes = _syllables(" ".join(py for py in syllables if py), dropped)
-            if phonemes:
-                yield phonemes
-
-
-def _split_overrides(run: str, overrides: Mapping[str, str]) -> Iterator[tuple[str, str | None]]:
-    """Cut a run into (text, pinyin) parts: overridden words with their pinyin, the rest with None."""
-    if not overrides:
-        yield run, None
-        return
-    words = sorted((w for w in overrides if w in run), key=len, reverse=True)
-    if not words:
-        yield run, None
-        return
-    start = 0
-    for m in re.finditer("|".join(map(re.escape, words)), run):
-        if m.start() > start:
-            yield run[start : m.start()], None
-        yield m[0], overrides[m[0]]
-        start = m.end()
-    if start < len(run):
-        yield run[start:], None
+    """Words of a run of Han characters, each as phonemes (pinyin from ``reading.read_run``)."""
+    for word, syllables in read_run(run, overrides):
+        dropped.extend(c for c, py in zip(word, syllables, strict=True) if not py)
+        phonemes = _syllables(" ".join(py for py in syllables if py), dropped)
+        if phonemes:
+            yield phonemes
 
 
 def _syllables(pinyin: str, dropped: list[str]) -> str:

@@ -28,8 +28,8 @@ class Session:
 
     The texts are spoken by ``executor`` (see ``speech.executor``); without one the session makes the one
     ``executor_for`` picks (voice workers for the offline engine) and closes it at the end, stopping its
-    workers at once after an error. An executor passed in stays open for the caller's next build. Opening
-    a session warms its executor: voice workers load the model while the caller gets the texts ready.
+    workers at once after an error. An executor passed in stays open for the caller's next build (warm it
+    early, ``Executor.warm``, and its workers load the voice while the caller gets the texts ready).
     """
 
     def __init__(self, engine: Engine, settings: SpeechSettings, executor: Executor | None = None) -> None:
@@ -37,7 +37,6 @@ class Session:
         self.settings = settings
         self._owns_executor = executor is None
         self.executor = executor or executor_for(engine, settings.jobs)
-        self.executor.warm(engine)
         self._loop = asyncio.new_event_loop()
         self._thread = threading.Thread(target=self._loop.run_forever, name="speech", daemon=True)
         self._thread.start()

@@ -1,24 +1,39 @@
-"""Find what a voice may read wrongly, so an editor can add lexicon entries before a build."""
+"""Find what the chosen voice will plausibly misread, so an editor can add lexicon entries before a build.
+
+Not every polyphone: 银行, 作为 and 应用 are read right by every voice. For the offline voice lint looks at the
+pinyin it will actually be given (``reading.read_run``: pypinyin over the whole run, the lexicon, 一/不
+sandhi) and reports a word where that differs from the word's own reading (pypinyin's phrase match ran across
+the word: 已经传到 reads 经传) or from the reading in ``voices/lexicon/watch.toml`` (place names, surnames).
+Edge voices read plain text with a dictionary we cannot see, so for them every word on that curated list is
+reported until a substitution covers it. For both: digits normalisation left and symbols no voice reads; for
+the offline voice also Latin words it would spell out letter by letter.
+"""
 
 from __future__ import annotations
 
 import re
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cache, lru_cache
 
 from enews_audio.chars import HAN
+from enews_audio.errors import TextError
 from enews_audio.model import Issue, Part
+from enews_audio.reading import read_run
+from enews_audio.resources import voices_dir
 from enews_audio.text.script import TextSettings, to_script
-from enews_audio.text.segment import words
+from enews_audio.text.segment import tagged_words
+from enews_audio.tomlfile import read_toml
 
-_HAN = re.compile(f"[{HAN}]")
-_LATIN = re.compile(r"[A-Za-z]{2,}")
+_HAN_RUN = re.compile(f"[〇{HAN}]+")  # 〇 is read líng, like the ideographs
+# Upper-case runs of up to four letters (GDP, CBD, PM) are read letter by letter, as newsreaders say them;
+# a word with lower case (iPhone, Mate) or a long one (COVID) is a word a voice will spell out or garble.
+_LATIN = re.compile(r"[A-Za-z]*[a-z][A-Za-z]*|[A-Z]{5,}")
 _DIGITS = re.compile(r"\d+")
 # Marks every voice reads as a pause or a quote; anything else left in spoken text may be dropped or misread.
-_KNOWN = frozenset("，。、：；！？“”‘’（）《》「」『』【】〔〕［］—…·・,.!?;:()'\" ")
-_NUMERALS = frozenset("零〇一二两三四五六七八九十百千万亿点幺")
-_SANDHI = frozenset("一不")
+_KNOWN = frozenset("，。、：；！？“”‘’（）《》「」『』【】〔〕［］—…·・,.!?;:()'\"- ")
+_SANDHI = frozenset("一不")  # their tone depends on what follows; reading.py sets it
+_NAME_TAGS = frozenset({"nr", "nrfg", "nrt"})
 _ARTICLE_PARTS = (Part.HEADER, Part.BODY, Part.CAPTION)
 
 
@@ -30,54 +45,101 @@ class Finding:
     article: str
     sentence: int
     word: str
-    kind: str  # "polyphone", "latin", "number" or "symbol"
+    kind: str  # "reading", "name", "watch", "latin", "number" or "symbol"
     detail: str
 
 
-def lint(issue: Issue, settings: TextSettings | None = None) -> list[Finding]:
-    """Every risky word of the articles' spoken text, in reading order; entries in the lexicon are not reported."""
+def lint(issue: Issue, settings: TextSettings | None = None, engine: str = "offline") -> list[Finding]:
+    """Every risky word of the articles' spoken text for ``engine`` ("offline" or "edge"), in reading order."""
     settings = settings or TextSettings()
-    pinyin = settings.lexicon.pinyin
     findings = []
     for page in to_script(issue, settings).pages:
         for number, u in enumerate(page.utterances, 1):
             if u.part not in _ARTICLE_PARTS or u.article is None:
                 continue
             title = page.page.articles[u.article].title
-            for word, kind, detail in _risks(u.spoken, pinyin):
+            for word, kind, detail in _risks(u.spoken, engine, settings.lexicon.pinyin):
                 findings.append(Finding(page.page.code, title, number, word, kind, detail))
     return findings
 
 
-def _risks(spoken: str, pinyin: Mapping[str, str]) -> Iterator[tuple[str, str, str]]:
-    for word in words(spoken):
-        if len(word) < 2 or not _HAN.search(word) or set(word) <= _NUMERALS or _covered(word, spoken, pinyin):
-            continue
-        by_word, by_char = _readings(word)
-        if by_word != by_char:
-            yield word, "polyphone", f"word reading {by_word}, character reading {by_char}"
-    for m in _LATIN.finditer(spoken):
-        yield m[0], "latin", "the offline voice spells it letter by letter"
+def _risks(spoken: str, engine: str, pinyin: Mapping[str, str]) -> Iterator[tuple[str, str, str]]:
+    for run in _HAN_RUN.findall(spoken):
+        yield from (_offline(run, pinyin) if engine == "offline" else _edge(run))
+    if engine == "offline":  # Microsoft's voices read English words; Kokoro's Mandarin voices spell them
+        for m in _LATIN.finditer(spoken):
+            yield m[0], "latin", "the offline voice spells it letter by letter"
     for m in _DIGITS.finditer(spoken):
         yield m[0], "number", "left as digits after normalisation"
-    for ch in sorted({c for c in spoken if not (c.isalnum() or c in _KNOWN)}, key=spoken.index):
+    for ch in sorted(
+        {c for c in spoken if not (c.isalnum() or c.isspace() or c in _KNOWN)}, key=spoken.index
+    ):
         yield ch, "symbol", f"U+{ord(ch):04X} is not a mark the voices read"
 
 
-def _covered(word: str, spoken: str, pinyin: Mapping[str, str]) -> bool:
-    """Whether a pinyin override already fixes this word's reading."""
-    return any(word in entry or (entry in word) for entry in pinyin if entry in spoken)
+def _offline(run: str, pinyin: Mapping[str, str]) -> Iterator[tuple[str, str, str]]:
+    words = read_run(run, pinyin)
+    given = [s for _, syllables in words for s in syllables]
+    at = 0
+    for word, syllables in words:
+        start, at = at, at + len(word)
+        if word in pinyin or len(word) < 2:
+            continue
+        alone = _alone(word)
+        if _differ(word, syllables, alone):
+            yield word, "reading", f"given {' '.join(syllables)}, the word alone reads {' '.join(alone)}"
+    watch = _watch()
+    for word, reading in watch.words.items():
+        for m in re.finditer(re.escape(word), run):
+            said = given[m.start() : m.end()]
+            if said != reading.split():
+                yield word, "reading", f"given {' '.join(said)}, should be {reading}"
+    for name, start in _names(run):
+        surname = watch.surnames.get(name[0])
+        if surname and given[start] != surname and not any(name in w for w in pinyin):
+            yield name, "name", f"surname {name[0]} given {given[start]}, said {surname} in names"
+
+
+def _edge(run: str) -> Iterator[tuple[str, str, str]]:
+    watch = _watch()
+    for word, reading in watch.words.items():
+        if word in run:
+            yield word, "watch", f"should be {reading}: check the voice, else add a substitution"
+    for name, _start in _names(run):
+        if name[0] in watch.surnames:
+            yield name, "name", f"surname {name[0]} is said {watch.surnames[name[0]]}: check the voice"
+
+
+def _differ(word: str, given: list[str], alone: list[str]) -> bool:
+    return any(c not in _SANDHI and g != a for c, g, a in zip(word, given, alone, strict=True))
 
 
 @lru_cache(maxsize=65536)
-def _readings(word: str) -> tuple[str, str]:
+def _alone(word: str) -> list[str]:
     from pypinyin import Style, lazy_pinyin
 
-    def read(text: str) -> list[str]:
-        return lazy_pinyin(text, style=Style.TONE3, neutral_tone_with_five=True)
+    return lazy_pinyin(word, style=Style.TONE3, neutral_tone_with_five=True, errors=lambda c: [""] * len(c))
 
-    by_word = read(word)
-    by_char = [read(c)[0] for c in word]
-    # 一 and 不 change tone by what follows (一百 yì, 一月 yí): every voice does that itself.
-    by_word = [c if ch in _SANDHI else w for ch, w, c in zip(word, by_word, by_char, strict=True)]
-    return " ".join(by_word), " ".join(by_char)
+
+@lru_cache(maxsize=16384)
+def _names(run: str) -> tuple[tuple[str, int], ...]:
+    """Personal names jieba tags in ``run``, with where each starts."""
+    out, at = [], 0
+    for word, flag in tagged_words(run):
+        if flag in _NAME_TAGS and len(word) >= 2:
+            out.append((word, at))
+        at += len(word)
+    return tuple(out)
+
+
+@dataclass(frozen=True, slots=True)
+class _Watch:
+    words: Mapping[str, str]
+    surnames: Mapping[str, str]
+
+
+@cache
+def _watch() -> _Watch:
+    path = voices_dir() / "lexicon" / "watch.toml"
+    data, _text = read_toml(path, TextError, "watch list")
+    return _Watch(dict(data.get("words", {})), dict(data.get("surnames", {})))

@@ -21,7 +21,7 @@ _HAN_AFTER = re.compile(rf"{_HAN}{{0,3}}")
 _CIRCLED = {chr(0x2460 + i): i + 1 for i in range(20)} | {chr(0x2474 + i): i + 1 for i in range(20)}
 _WIDE = ASCII_ALNUM | {ord("％"): ord("%"), ord("＋"): ord("+"), ord("／"): ord("/"), ord("．"): ord(".")}
 # Codes read as numbers, not digit by digit, despite looking like G60 or S2.
-_NUMBER_CODES = re.compile(r"G20|U\d{2}")
+_NUMBER_CODES = re.compile(r"G20|U\d{2}|PM\d+")
 # Classifiers after which a lone 2 is 两 (wetext says 二项, 二台, 二倍).
 _LIANG = "项台倍种批座所件辆位只套艘架份款部栋场轮"
 # Units wetext leaves as letters or misreads (3000mAh → 三千米Ah).
@@ -88,6 +88,23 @@ def _circled(m: re.Match[str]) -> str:
     return "第" + read_integer(_CIRCLED[m[0]]) + ("，" if follows and follows.isalnum() else "")
 
 
+def _phone(digits: str) -> str:
+    """A phone number digit by digit; a mobile number's 1 is 幺, as wetext reads one written without spaces."""
+    spoken = read_digits(digits)
+    return spoken.replace("一", "幺") if re.fullmatch(r"1[3-9]\d{9}", digits) else spoken
+
+
+def _duration(m: re.Match[str]) -> str:
+    """A race time, 2:08:35 → 两小时零八分三十五秒 (not a time of day)."""
+    hours, minutes, seconds = int(m[2]), int(m[3]), int(m[4])
+    if minutes > 59 or seconds > 59:
+        return m[0]
+    spoken = ("两" if hours == 2 else read_integer(hours)) + "小时" if hours else ""
+    spoken += ("零" if hours and minutes < 10 else "") + read_integer(minutes) + "分"
+    spoken += ("零" if seconds < 10 else "") + read_integer(seconds) + "秒" if seconds else ""
+    return m[1] + spoken
+
+
 def _clock(m: re.Match[str]) -> str:
     hour, minute = int(m[1]), int(m[2])
     if hour > 24 or minute > 59:
@@ -102,20 +119,57 @@ def _clock(m: re.Match[str]) -> str:
 _RULES: tuple[Callable[[str], str], ...] = (
     lambda text: text.translate(_WIDE),
     _sub(r"[\u2460-\u2473\u2474-\u2487]", _circled),  # ①加快 → 第一，加快
+    _sub(
+        r"(?<=[零〇一二三四五六七八九])〇|〇(?=[零〇一二三四五六七八九])", "零"
+    ),  # 二〇二五年: one zero for every voice
+    # Days named by month and day: 3·15晚会, 5·12地震, 3.15晚会 → 三一五 (a date, not three point one five).
+    _sub(r"(?<![\d.])(1[0-2]|[1-9])[·・•](\d{1,2})(?!\d)", lambda m: read_digits(m[1] + m[2])),
+    _sub(r"(?<![\d.])(1[0-2]|[1-9])\.(\d{1,2})(?=晚会|消费者权益日)", lambda m: read_digits(m[1] + m[2])),
+    _sub(
+        r"ISBN[\s:：]*((?:\d[\s-]?){9,12}[\dX])",
+        lambda m: "ISBN" + read_digits(re.sub(r"[\s-]", "", m[1]).rstrip("X")) + "X" * m[1].endswith("X"),
+    ),
+    # Phone numbers: +86 → 加八六; groups with spaces are one number (138 1234 5678), read digit by digit.
+    _sub(r"\+\s?(\d{1,3})(?=\s\d{2})", lambda m: "加" + read_digits(m[1])),
+    _sub(r"(?<![\d.])(1[3-9]\d)\s(\d{4})\s(\d{4})(?![\d.])", lambda m: _phone(m[1] + m[2] + m[3])),
+    _sub(r"(?<![\d.])(0\d{2,3})\s(\d{3,4})\s?(\d{4})(?![\d.])", lambda m: _phone(m[1] + m[2] + m[3])),
+    # Race times with seconds: 以2:08:35的成绩 → 两小时零八分三十五秒.
+    _sub(r"(以|成绩为?|用时|耗时|历时|跑出|时间为)(\d{1,2}):(\d{2}):(\d{2})(?!\d)", _duration),
+    # A year written with two digits: 25年3月, 25年底 → 二五年 (25年来 stays twenty-five years).
+    _sub(
+        r"(?<![\d.])(\d{2})年(?=\d{1,2}月|底|初|末|度|春节|上半年|下半年)", lambda m: read_digits(m[1]) + "年"
+    ),
     _sub(r"([“‘「])(\d{2,8})([”’」])", lambda m: m[1] + read_digits(m[2]) + m[3]),  # “132” → “一三二”
     _sub(r"[¥￥]\s?(\d[\d,]*(?:\.\d+)?)", lambda m: m[1].replace(",", "") + "元"),  # ¥1,200 → 1200元
-    _sub(r"(?<![A-Za-z])No\.\s?(\d+)", lambda m: "第" + read_integer(int(m[1]))),
+    _sub(r"(?<![A-Za-z])[Nn][Oo]\.\s?(\d+)", lambda m: "第" + read_integer(int(m[1]))),  # No.1, NO.1
     # Below zero: -5℃ → 零下5℃ (wetext says 负五), also at the start of a range (-3～5℃).
-    _sub(rf"(?<![\dA-Za-z])[-−－]({_NUM})(?=\s*(?:(?:{_DASH}|-|到|至)[-−－]?{_NUM})?\s*(?:℃|°C))", r"零下\1"),
+    _sub(
+        rf"(?<![\dA-Za-z℃—–～~－-])[-−－]({_NUM})(?=\s*(?:(?:{_DASH}|-|到|至)[-−－]?{_NUM})?\s*(?:℃|°C))",
+        r"零下\1",
+    ),
+    _sub(r"(?<=℃)\s*-\s*(?=[-−－]?\d)", "到"),  # 15℃-22℃
     _sub(rf"(?<=[\d%℃日月年号])\s*(?<!—){_DASH}(?!—)\s*[-−－](?=\d+(?:\.\d+)?\s*(?:℃|°C))", "到零下"),
     # Ranges: 1—5月, 3～5年, 8:00-18:00, 3-5年 (wetext reads a hyphen there as 减).
     _sub(r"(\d{1,2}:\d{2})\s*(?:[-—–～~－]|至)\s*(\d{1,2}:\d{2})", r"\1到\2"),
     _sub(rf"(?<=[\d%℃日月年号])\s*(?<!—){_DASH}(?!—)\s*(?=\d)", "到"),
     _sub(rf"(?<![\d.\-:A-Za-z])({_SHORT})-({_SHORT})(?![\d\-])(?=\s*(?:{_HAN}|%))", r"\1到\2"),
+    _sub(r"(?<![\d.])2(?=到\d+(?:\.\d+)?\s*(?:月|日|号|℃|°C|%))", "二"),  # 2—5月 is 二到五月, not 两
     # Years and year ranges: 2025—2026年 → 二零二五到二零二六年.
     _sub(
         rf"(?<!\d)({_YEAR})年?\s*(?:{_DASH}|-|/|至|到)\s*({_YEAR})(?=年|赛季|学年|财年|年度)",
         lambda m: read_digits(m[1]) + "到" + read_digits(m[2]),
+    ),
+    # Fractions ourselves: wetext reads 约3/4 as 四分之约三.
+    _sub(
+        r"(?<![\d./])(\d{1,2})/(\d{1,3})(?![\d./])",
+        lambda m: (
+            read_integer(int(m[2])) + "分之" + read_integer(int(m[1])) if int(m[1]) < int(m[2]) else m[0]
+        ),
+    ),
+    # A year naming an event, 2026江城马拉松 → 二零二六 (not two thousand and twenty-six).
+    _sub(
+        rf"(?:^|(?<=[，。：；、“《（\s]))({_YEAR})(?={_HAN})(?![{_LIANG}年个人元名次家户条天万亿届])",
+        lambda m: read_digits(m[1]),
     ),
     # Month and day as cardinals: wetext says 一月两日 for 1月2日.
     _sub(

@@ -61,6 +61,14 @@ def words(text: str) -> list[str]:
     return _jieba().lcut(text, HMM=True)
 
 
+def tagged_words(text: str) -> list[tuple[str, str]]:
+    """Jieba words of ``text`` with their part of speech ("nr" and "nrfg": a person's name)."""
+    _jieba()  # quiet and initialised before the tagger, which would otherwise load the dictionary noisily
+    import jieba.posseg
+
+    return [(pair.word, pair.flag) for pair in jieba.posseg.lcut(text)]
+
+
 @cache
 def _jieba():  # type: ignore[no-untyped-def]
     import jieba
