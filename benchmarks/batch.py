@@ -111,7 +111,7 @@ def main() -> None:
             dashboard_address=None,
         ) as cluster:  # fmt: skip
             store = str(root / "cluster" / ".cache" / "clips")
-            executor = DaskExecutor.connect(cluster.scheduler_address, store)
+            executor = DaskExecutor.connect(cluster.scheduler_address)
             client_before, workers_before = (
                 cpu_seconds(resource.getrusage(resource.RUSAGE_SELF)),
                 workers_cpu(executor),

@@ -35,3 +35,15 @@ def full_disk():
             signal.signal(signal.SIGXFSZ, previous)
 
     return limited
+
+
+@pytest.fixture(scope="session")
+def voice_pool():
+    """Two voice worker processes × one thread, kept for the session: the tests that run the real offline
+    voice through workers share them, and so load the model once per worker."""
+    from enews_audio.speech.machine import PoolShape
+    from enews_audio.speech.pool import VoicePool
+
+    pool = VoicePool(PoolShape(2, 1))
+    yield pool
+    pool.close()

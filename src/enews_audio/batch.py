@@ -45,7 +45,7 @@ if TYPE_CHECKING:  # distributed is imported only with --cluster
 # Set once for the whole batch, on the command line, never per paper.
 BATCH_ONLY = {"out": "-o/--out", "cache": "--clip-store"}
 # The options that decide which engine speaks: papers that agree on them share one engine.
-ENGINE_OPTIONS = ("engine", "voice", "rate", "pitch", "volume", "preset", "proxy", "lexicon")
+ENGINE_OPTIONS = ("engine", "voice", "rate", "pitch", "volume", "preset", "proxy", "lexicon", "jobs")
 # Papers built at a time on a cluster: the next paper's texts reach the workers while one paper ends.
 AT_ONCE = 3
 
@@ -93,7 +93,7 @@ def cluster(address: str, out: Path, clip_store: str | None) -> tuple[DaskExecut
     from enews_audio.speech.dask import DaskExecutor
 
     store = clip_store or str((out / ".cache" / "clips").resolve())
-    return DaskExecutor.connect(address, store), store
+    return DaskExecutor.connect(address), store
 
 
 def load_batch(path: Path, out: Path) -> Batch:
@@ -297,62 +297,73 @@ def run(
     on_progress: OnProgress | None = None,
     on_choice: Callable[[str], None] | None = None,
     executor: speech.Executor | None = None,
+    jobs: int | None = None,
     at_once: int = 1,
 ) -> BatchReport:
     """Build every paper of ``batch``; failures are reported per paper, never raised.
 
     ``clip_store`` is where clips are kept (a folder, or an ``s3://bucket/prefix`` URL; default
-    ``OUT/.cache/clips``). With an ``executor`` (a Dask cluster) the clips are made there and ``at_once``
-    papers are built at a time, so the workers get the next paper's texts while one paper's last clips are
-    made and its pages assembled. ``on_progress`` gets ``Progress("papers", …)`` as papers finish and the
-    clips and pages of all papers so far, summed.
+    ``OUT/.cache/clips``). Papers with the same engine options share one engine and one executor (warm voice
+    workers, ``jobs`` of them if given), closed at the end; an ``executor`` given (a Dask cluster) speaks for
+    every paper and stays open. ``at_once`` papers are built at a time, so the workers of a cluster get the
+    next paper's texts while one paper's last clips are made and its pages assembled. ``on_progress`` gets
+    ``Progress("papers", …)`` as papers finish and the clips and pages of all papers so far, summed.
     """
     report = on_progress or (lambda _p: None)
     tally = _Tally(report)
-    engines = _Engines(on_choice)
+    engines = _Engines(on_choice, executor, jobs)
     total, done = len(batch.entries), 0
     lock = threading.Lock()
 
     def one(entry: Entry) -> PaperResult:
         nonlocal done
-        result = _one(entry, engines, clip_store, tally.for_paper(entry.index), executor)
+        result = _one(entry, engines, clip_store, tally.for_paper(entry.index))
         with lock:
             done += 1
             report(Progress("papers", done, total, entry.written))
         return result
 
     report(Progress("papers", 0, total))
-    with ThreadPoolExecutor(max_workers=at_once if executor else 1, thread_name_prefix="paper") as pool:
-        return BatchReport(tuple(pool.map(one, batch.entries)))
+    try:
+        with ThreadPoolExecutor(max_workers=at_once, thread_name_prefix="paper") as pool:
+            return BatchReport(tuple(pool.map(one, batch.entries)))
+    finally:
+        engines.close()
 
 
 class _Engines:
-    """One engine per set of engine options, made when a paper first needs it (each build closes it after
-    use, ready for the next)."""
+    """One engine and one executor per set of engine options, made when a paper first needs them: the voice
+    stays warm from paper to paper (each build closes the engine after use, ready for the next)."""
 
-    def __init__(self, on_choice: Callable[[str], None] | None) -> None:
-        self._made: dict[tuple[Any, ...], speech.Engine] = {}
+    def __init__(
+        self, on_choice: Callable[[str], None] | None, shared: speech.Executor | None, jobs: int | None
+    ) -> None:
+        self._made: dict[tuple[Any, ...], tuple[speech.Engine, speech.Executor]] = {}
         self._lock = threading.Lock()
         self._on_choice = on_choice
+        self._shared = shared
+        self._jobs = jobs
 
-    def prepare(self, options: BuildOptions) -> tuple[speech.Engine, pipeline.BuildSettings]:
+    def prepare(self, options: BuildOptions) -> tuple[speech.Engine, pipeline.BuildSettings, speech.Executor]:
         spec = tuple(getattr(options, name) for name in ENGINE_OPTIONS)
         with self._lock:  # "auto" probes the edge service once per set of options, not once per paper
-            engine, settings = pipeline.prepare(options, self._on_choice, engine=self._made.get(spec))
-            self._made[spec] = engine
-        return engine, settings
+            engine, executor = self._made.get(spec, (None, self._shared))
+            engine, settings = pipeline.prepare(options, self._on_choice, engine=engine)
+            if executor is None:
+                executor = speech.executor_for(engine, self._jobs or options.jobs)
+            self._made[spec] = engine, executor
+        return engine, settings, executor
+
+    def close(self) -> None:
+        for _, executor in self._made.values():
+            if executor is not self._shared:
+                executor.close()
 
 
-def _one(
-    entry: Entry,
-    engines: _Engines,
-    clip_store: str | None,
-    on_progress: OnProgress,
-    executor: speech.Executor | None,
-) -> PaperResult:
+def _one(entry: Entry, engines: _Engines, clip_store: str | None, on_progress: OnProgress) -> PaperResult:
     options = entry.options
     try:
-        engine, settings = engines.prepare(options)
+        engine, settings, executor = engines.prepare(options)
         if clip_store is not None:
             settings = replace(settings, cache_dir=clip_store)
         return PaperResult(entry, pipeline.build(options.source, engine, settings, on_progress, executor))

@@ -6,20 +6,19 @@ import datetime as dt
 import functools
 from collections.abc import Callable
 from pathlib import Path
-from typing import Annotated, Any, ClassVar, TypeVar
+from typing import Annotated, Any, TypeVar
 
 import typer
 from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 from rich.table import Column, Table
 
 from enews_audio import __version__, batch, pipeline, speech, text
 from enews_audio import serve as server
 from enews_audio.errors import EnewsError
 from enews_audio.model import Edition
-from enews_audio.model import Progress as StageProgress
 from enews_audio.options import BuildOptions, build_options
 from enews_audio.pipeline import BuildReport
+from enews_audio.progressbar import ProgressBar
 
 app = typer.Typer(
     help="Turn a Chinese newspaper issue into per-page podcast episodes with chapters and an RSS feed.",
@@ -161,11 +160,19 @@ def build_command(
     attempts: Annotated[
         int, typer.Option(min=1, help="Tries per sentence when the engine fails transiently.")
     ] = 4,
+    jobs: Annotated[
+        int | None,
+        typer.Option(
+            min=1,
+            help="Offline voice worker processes [default: one per core this process may use, "
+            "as memory allows].",
+        ),
+    ] = None,
 ) -> None:
     """Build SOURCE into one MP3 per page, transcripts, chapters, the feed and a web edition (pipeline.build)."""
     options = _options("build", locals())
     chosen, settings = pipeline.prepare(options, on_choice=lambda m: err.print(m, highlight=False))
-    with _ProgressBar() as on_progress:
+    with ProgressBar(err) as on_progress:
         report = pipeline.build(source, chosen, settings, on_progress)  # closes the engine when done
     _print_report(report)
     if not report.ok:
@@ -189,6 +196,9 @@ def batch_command(
             help="Clips: a folder (shared by the workers) or s3://bucket/prefix [default: OUT/.cache/clips]."
         ),
     ] = None,
+    jobs: Annotated[
+        int | None, typer.Option(min=1, help="Offline voice processes here [default: one per usable core].")
+    ] = None,
 ) -> None:
     """Build every paper of PAPERS (each as `build` would) into OUT; one that fails never stops the others.
 
@@ -200,12 +210,14 @@ def batch_command(
         batch.check_store(clip_store)
     executor, clip_store = batch.cluster(cluster, out, clip_store) if cluster else (None, clip_store)
     if executor is not None:
-        err.print(f"speaking on the cluster at {cluster}: {executor.workers()} workers now", highlight=False)
+        err.print(
+            f"speaking on the cluster at {cluster}: {len(executor.workers())} workers now", highlight=False
+        )
     try:
-        with _ProgressBar() as on_progress:
+        with ProgressBar(err) as on_progress:
             report = batch.run(
-                loaded, clip_store=clip_store, on_progress=on_progress, executor=executor,
-                at_once=batch.AT_ONCE, on_choice=lambda m: err.print(m, highlight=False),
+                loaded, clip_store=clip_store, on_progress=on_progress, executor=executor, jobs=jobs,
+                at_once=batch.AT_ONCE if executor else 1, on_choice=lambda m: err.print(m, highlight=False),
             )  # fmt: skip
     finally:
         if executor is not None:
@@ -301,42 +313,6 @@ def serve_command(
 
     log = None if quiet else (lambda line: err.print(line, markup=False, highlight=False))
     server.serve(root, host, port, on_ready=ready, on_request=log)
-
-
-class _ProgressBar:
-    """A rich bar per stage with ETA; silent when stderr is not a terminal (cron)."""
-
-    LABELS: ClassVar[dict[str, str]] = {
-        "papers": "papers",
-        "speech": "synthesising clips",
-        "audio": "assembling pages",
-    }
-
-    def __init__(self) -> None:
-        self._bar = Progress(
-            TextColumn("{task.description}"),
-            BarColumn(),
-            MofNCompleteColumn(),
-            TimeRemainingColumn(),
-            console=err,
-            transient=True,
-        )
-        self._tasks: dict[str, Any] = {}
-
-    def __enter__(self) -> Callable[[StageProgress], None]:
-        self._bar.start()
-        return self._update
-
-    def __exit__(self, *exc: object) -> None:
-        self._bar.stop()
-
-    def _update(self, p: StageProgress) -> None:
-        if p.stage == "wait":  # another build of the paper is running: said once, also under cron
-            err.print(p.detail, markup=False, highlight=False)
-            return
-        if p.stage not in self._tasks:
-            self._tasks[p.stage] = self._bar.add_task(self.LABELS.get(p.stage, p.stage), total=p.total)
-        self._bar.update(self._tasks[p.stage], completed=p.done, total=p.total)
 
 
 def _print_report(report: BuildReport) -> None:

@@ -190,7 +190,7 @@ class Progress:
     stage: str  # "speech", "audio"
     done: int
     total: int
-    detail: str = ""
+    detail: str = ""  # what was just done; in a stage's first report (done 0), who does the work
 
 
 def episode_title(paper: str, date: dt.date, code: str, name: str) -> str:

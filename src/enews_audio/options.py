@@ -45,6 +45,9 @@ class BuildOptions(Schema):
     profiles: Path | None = None  # [[profile]] tables for other e-papers
     cache: Path | None = None  # clips; default: OUT/.cache/clips
     concurrency: Count | None = None  # requests at once; default: the engine's
+    jobs: Count | None = (
+        None  # offline voice worker processes; default: one per usable core, as memory allows
+    )
     attempts: Count = 4  # tries per sentence when the engine fails transiently
 
 

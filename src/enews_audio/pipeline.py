@@ -43,6 +43,7 @@ class BuildSettings:
     concurrency: int | None = None
     attempts: int = 4
     allow_gaps: bool = False  # publish a page with a spoken notice where a sentence could not be made
+    jobs: int | None = None  # offline voice workers; default: one per usable core, as memory allows
     slow: editions.SlowEdition | None = None  # given when, and only when, publish.editions has it
 
     def __post_init__(self) -> None:
@@ -52,7 +53,9 @@ class BuildSettings:
     @property
     def speech(self) -> speech.SpeechSettings:
         cache = self.cache_dir or self.out_dir / ".cache" / "clips"
-        return speech.SpeechSettings(cache, concurrency=self.concurrency, attempts=self.attempts)
+        return speech.SpeechSettings(
+            cache, concurrency=self.concurrency, attempts=self.attempts, jobs=self.jobs
+        )
 
 
 def prepare(
@@ -93,6 +96,7 @@ def prepare(
         concurrency=options.concurrency,
         attempts=options.attempts,
         allow_gaps=options.allow_gaps,
+        jobs=options.jobs,
         slow=slow,
     )
     return engine, settings
@@ -156,13 +160,25 @@ def build(
     """Build the issue at ``source``; ``engine`` speaks on one event loop for the whole build and is closed
     (``aclose``) at its end, ready for another build. The editions ``settings.publish`` names are made too:
     the slow one after the normal one is in place, by ``settings.slow``'s engine (closed the same way).
-    With ``executor`` (a Dask cluster) the clips are made there, into the clip store; assembly and
-    publishing stay here.
+
+    Both are spoken by ``executor`` (say, voice workers kept warm for a batch of papers), which stays open;
+    without one the build makes the one ``speech.executor_for`` picks and closes it at the end. Either way it
+    is warmed first, so voice workers load the model while the issue is read.
 
     From the moment the paper is known (after loading) to the end, the build holds the paper's lock
     (``lock.py``): a second build of the same paper reports ``Progress("wait", 0, 1, why)`` once and waits.
     Holding it, the build first clears what a killed build of the paper left: temporary files and staging.
     """
+    if executor is None:
+        own = speech.executor_for(engine, settings.jobs)
+        try:
+            report = build(source, engine, settings, on_progress, own)
+        except BaseException:
+            own.close(abort=True)  # stop the workers now, mid-clip: nothing more of theirs is wanted
+            raise
+        own.close()
+        return report
+    executor.warm(engine)
     issue = load(source, settings.read)
     slug = publish.paper_slug(issue.paper)
     paper_dir = settings.out_dir / slug
@@ -188,7 +204,7 @@ def _build(
     settings: BuildSettings,
     staging: Path,
     on_progress: OnProgress | None,
-    executor: speech.Executor | None,
+    executor: speech.Executor,
 ) -> BuildReport:
     paper_dir = settings.out_dir / publish.paper_slug(issue.paper)
     issue_dir = paper_dir / issue.date.isoformat()
@@ -214,7 +230,7 @@ def _build(
                            settings.slow.engine, slow=True)  # fmt: skip
     finally:
         if unused is not None:  # never spoken (nothing published, or an error): closed as a session would
-            speech.Session(unused, settings.speech).close()
+            speech.Session(unused, settings.speech, executor).close()
     failures, gaps, episodes = spoken.failures, spoken.gaps, spoken.episodes
     report = BuildReport(
         issue, issue_dir, engine.identity, episodes, spoken.made, spoken.reused, failures, gaps

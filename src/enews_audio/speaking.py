@@ -63,11 +63,11 @@ def speak_pages(
 ) -> Spoken:
     """Speak ``script`` with ``engine`` (closed at the end) and put its pages' episodes in ``issue_dir``.
 
-    Before a published episode is replaced, ``withdraw(page codes)`` takes those pages out of the feed.
-    With ``slow`` the episodes are ``a01.slow.mp3`` and progress is told as "slow speech", "slow audio".
-    With ``executor`` (a Dask cluster) the clips are made there.
+    The texts are made by ``executor`` (see ``speech.Session``) in ``speaking_order``. Before a published
+    episode is replaced, ``withdraw(page codes)`` takes those pages out of the feed. With ``slow`` the
+    episodes are ``a01.slow.mp3`` and progress is told as "slow speech", "slow audio".
     """
-    texts = [u.spoken for page in script.pages for u in page.utterances]
+    texts = speaking_order(script)
     report = on_progress
     if slow and on_progress is not None:
 
@@ -92,6 +92,17 @@ def speak_pages(
         withdraw({e.page.code for e in made if (issue_dir / e.path).exists()})
         put_in_place(made, assembler.staging, issue_dir)
     return Spoken(episodes, result.made, result.reused, failures, gaps)
+
+
+def speaking_order(script: Script) -> list[str]:
+    """The spoken texts in the order they are made: page by page, so each page is assembled while later ones
+    are spoken, and the longest first within a page, so the last texts given out are short ones and no
+    worker idles long while another finishes the issue (measured in BENCHMARKS.md, "Voice workers")."""
+    return [
+        u.spoken
+        for page in script.pages
+        for u in sorted(page.utterances, key=lambda u: len(u.spoken), reverse=True)
+    ]
 
 
 def put_in_place(episodes: list[Episode], staging: Path, issue_dir: Path) -> None:

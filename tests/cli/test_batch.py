@@ -126,11 +126,21 @@ def test_papers_with_the_same_engine_options_share_one_engine(tmp_path, monkeypa
         return select(*args, **kwargs)
 
     monkeypatch.setattr(speech, "select_engine", counted)
+    executors, closed = [], []
+    executor_for = speech.executor_for
+
+    def kept(engine, jobs=None):
+        executors.append(executor_for(engine, jobs))
+        monkeypatch.setattr(executors[-1], "close", lambda abort=False: closed.append(abort), raising=False)
+        return executors[-1]
+
+    monkeypatch.setattr(speech, "executor_for", kept)
     papers = papers_file(tmp_path, 'source = "bay"', 'source = "slow"\nrate = -10', 'source = "river"')
     seen: list[Progress] = []
     report = batch.run(batch.load_batch(papers, tmp_path / "out"), on_progress=seen.append)
     assert report.ok
-    assert made == [None, -10]  # the third paper reused the first one's engine
+    assert made == [None, -10]  # the third paper reused the first one's engine ...
+    assert len(executors) == 2 and closed == [False, False]  # ... and its executor, closed once at the end
     papers_seen = [p for p in seen if p.stage == "papers"]
     assert [(p.done, p.total) for p in papers_seen] == [(0, 3), (1, 3), (2, 3), (3, 3)]
     speech_seen = [p for p in seen if p.stage == "speech"]

@@ -9,7 +9,7 @@ import pytest
 
 from enews_audio.errors import MissingModelError, SpeechError, UnknownVoiceError
 from enews_audio.resources import VOICES_ENV, voices_dir
-from enews_audio.speech import offline
+from enews_audio.speech import Session, SpeechSettings, offline
 from enews_audio.speech.engine import Engine, Voice
 from enews_audio.speech.offline import SAMPLE_RATE, OfflineEngine, offline_voices
 
@@ -68,6 +68,18 @@ def test_clip_is_speech_with_padding_trimmed(clip):
 @needs_weights
 def test_same_text_gives_the_same_bytes(engine, clip):
     assert asyncio.run(engine.synthesize(SHORT)).audio == clip.audio
+
+
+@pytest.mark.kokoro
+@needs_weights
+def test_voice_workers_make_the_same_bytes_as_the_voice_in_process(engine, clip, voice_pool, tmp_path):
+    texts = [SHORT, "第一篇，共两篇。", "河边的柳树发芽了。"]
+    with Session(OfflineEngine(Voice("zf_xiaobei")), SpeechSettings(tmp_path), voice_pool) as session:
+        result = session.synthesize(texts)
+    assert (result.made, result.failures) == (3, {})
+    assert result.clips[SHORT].audio == clip.audio  # one thread per worker, two in-process: same audio
+    for text in texts[1:]:
+        assert result.clips[text].duration > 0.5
 
 
 @pytest.mark.kokoro

@@ -1,12 +1,12 @@
-"""Speak on a Dask cluster: tasks carry a text and the engine's spec, workers put the clip in the clip store.
+"""The speech stage on a Dask cluster: an ``Executor`` whose tasks carry a text and the engine's spec.
 
-``DaskExecutor.connect("tcp://scheduler:8786", store)`` (the ``dask`` extra). Only texts and clip keys go
-through the scheduler, never audio: a worker makes the clip, puts it in the clip store (a folder every
-machine mounts, or S3) and returns its key; the client reads it from there for assembly. Each worker process
-keeps one warm engine per spec (one ONNX session for the offline voice), made on its first task, not one
-per task. Longer texts go first (task priority), so no worker is left with a long one at the end. Edge
-tasks each hold one unit of the worker resource ``edge``: workers started with ``--resources edge=3`` keep
-to three connections per machine, the service's limit per address, whatever their threads.
+``DaskExecutor.connect("tcp://scheduler:8786")`` (the ``dask`` extra). Only texts, specs and clip keys go
+through the scheduler, never audio: a worker makes the clip (``executor.make_clip``), puts it in the clip
+store (a folder every machine mounts, or S3: ``settings.cache_dir``) and returns its key; the client reads it
+from there for assembly. Each worker process keeps one warm engine per spec (``pool.warm_engine``: one
+single-threaded ONNX session for the offline voice, a worker per core), made on its first task. Tasks start
+in the order given (task priority). Edge tasks each hold one unit of the worker resource ``edge``: workers
+started with ``--resources edge=3`` keep to three connections per machine whatever their threads.
 
 A worker that dies mid-task loses nothing: the scheduler gives its tasks to the others (and to workers that
 join later), and a task finds its clip already in the store if the dead worker had put it there.
@@ -15,74 +15,31 @@ join later), and a task finds its clip already in the store if the dead worker h
 from __future__ import annotations
 
 import asyncio
-import dataclasses
 import threading
-import uuid
-import weakref
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from concurrent.futures import TimeoutError as FuturesTimeout
 from typing import Any
 
 from enews_audio.errors import SpeechError, UsageError
-from enews_audio.model import Clip, Progress
+from enews_audio.model import Clip
 from enews_audio.speech.cache import ClipCache, clip_key
-from enews_audio.speech.engine import Engine, Voice
-from enews_audio.speech.schedule import SpeechResult, SpeechSettings, _with_retries
+from enews_audio.speech.engine import Engine, EngineSpec
+from enews_audio.speech.executor import Settled, SpeechSettings, make_clip
+from enews_audio.speech.pool import warm_engine, warm_in_worker
 
 CONNECT_TIMEOUT = 10.0  # seconds to reach the scheduler before giving up with one line
 EDGE_RESOURCE = "edge"
 
 
-@dataclasses.dataclass(frozen=True, slots=True)
-class EngineSpec:
-    """What a worker rebuilds an engine from: picklable, and equal for engines that speak alike."""
-
-    kind: str
-    voice: Voice
-    identity: str
-    options: tuple[tuple[str, Any], ...] = ()  # edge: url, proxy; offline: pinyin overrides
-    engine: Any = dataclasses.field(default=None, compare=False)  # one that travels as it is (the fake)
-    token: str = ""  # which such engine: two fakes of one identity may speak differently
-
-    def build(self) -> Engine:
-        options = dict(self.options)
-        if self.engine is not None:
-            return self.engine
-        if self.kind == "edge":
-            from enews_audio.speech.edge import EdgeEngine
-
-            return EdgeEngine(self.voice, url=options.get("url"), proxy=options.get("proxy"))
-        from enews_audio.speech.offline import OfflineEngine
-
-        # One intra-op thread: a worker process per core is the faster way to use cores (2 processes x 1
-        # thread speak 1.9x one process, one process x 2 threads 1.6x; see BENCHMARKS.md).
-        return OfflineEngine(self.voice, overrides=dict(options.get("overrides", ())), threads=1)
-
-
-def engine_spec(engine: Engine) -> EngineSpec:
-    """The spec of ``engine``; an engine of another kind (the fake) travels pickled as it is."""
-    if engine.name == "edge":
-        options = (("url", engine.url), ("proxy", engine.proxy))  # type: ignore[attr-defined]
-        return EngineSpec("edge", engine.voice, engine.identity, options)
-    if engine.name == "offline":
-        overrides = tuple(sorted(engine._overrides.items()))  # type: ignore[attr-defined]
-        return EngineSpec("offline", engine.voice, engine.identity, (("overrides", overrides),))
-    token = _tokens.setdefault(engine, uuid.uuid4().hex)
-    return EngineSpec(engine.name, engine.voice, engine.identity, engine=engine, token=token)
-
-
-_tokens: weakref.WeakKeyDictionary[Any, str] = weakref.WeakKeyDictionary()
-
-
 class DaskExecutor:
     """Hands a build's missing texts to the workers of one Dask cluster; one per batch, closed at its end."""
 
-    def __init__(self, client: Any, store: str) -> None:
+    def __init__(self, client: Any, address: str) -> None:
         self.client = client
-        self.store = store  # the clip store's URL, as the workers reach it
+        self.address = address
 
     @classmethod
-    def connect(cls, address: str, store: str, timeout: float | None = None) -> DaskExecutor:
+    def connect(cls, address: str, timeout: float | None = None) -> DaskExecutor:
         """A client of the scheduler at ``address``; one ``UsageError`` line when none answers in time."""
         timeout = CONNECT_TIMEOUT if timeout is None else timeout
         try:
@@ -97,108 +54,101 @@ class DaskExecutor:
             raise UsageError(
                 f"--cluster {address}: not a scheduler address like tcp://host:8786 ({exc})"
             ) from exc
-        return cls(client, store)
+        return cls(client, address)
 
-    def close(self) -> None:
-        self.client.close()
+    def workers(self) -> dict[str, Any]:
+        return self.client.scheduler_info(n_workers=-1)["workers"]
 
-    def workers(self) -> int:
-        return len(self.client.scheduler_info(n_workers=-1)["workers"])
+    def describe(self, engine: Engine, settings: SpeechSettings) -> str:
+        return f"{engine.name} voice on the cluster at {self.address}: {len(self.workers())} workers now"
 
-    def _offered(self, resource: str) -> bool:
-        workers = self.client.scheduler_info(n_workers=-1)["workers"].values()
-        return any(w.get("resources", {}).get(resource) for w in workers)
+    def warm(self, engine: Engine) -> None:
+        """Have every worker build the engine (and load the model) now, without waiting for it."""
+        from distributed import fire_and_forget
 
-    async def run(self, *args: Any, **kwargs: Any) -> SpeechResult:
-        """``schedule.run``'s contract (texts, engine, settings, on_progress, on_settled), the synthesis on
-        the cluster's workers, waited for in a thread of its own."""
-        return await asyncio.to_thread(self._run, *args, **kwargs)
+        for worker in self.workers():
+            fire_and_forget(
+                self.client.submit(warm_in_worker, engine.spec, 1, workers=[worker], pure=False, priority=1e9)
+            )
 
-    def _run(
-        self,
-        texts: Sequence[str],
-        engine: Engine,
-        settings: SpeechSettings,
-        on_progress: Callable[[Progress], None] | None = None,
-        on_settled: Callable[[str, Clip | None], None] | None = None,
-    ) -> SpeechResult:
-        from distributed import as_completed
-
-        settled = on_settled or (lambda _t, _c: None)
-        report = on_progress or (lambda _p: None)
-        cache = ClipCache(self.store)
-        unique = list(dict.fromkeys(texts))
-        keys = {text: clip_key(engine.identity, text) for text in unique}
-        found = cache.get_many(keys.values())
-        clips = {text: found[key] for text, key in keys.items() if key in found}
-        for text, clip in clips.items():
-            settled(text, clip)
-        todo = sorted((t for t in unique if t not in clips), key=len, reverse=True)
-        report(Progress("speech", 0, len(todo)))
-        spec = engine_spec(engine)
-        resources = {EDGE_RESOURCE: 1} if spec.kind == "edge" else None
-        if resources and todo and not self._offered(EDGE_RESOURCE):
+    async def make(
+        self, engine: Engine, texts: Sequence[str], settings: SpeechSettings, settled: Settled
+    ) -> None:
+        resources = {EDGE_RESOURCE: 1} if engine.name == "edge" else None
+        if resources and not any(w.get("resources", {}).get(EDGE_RESOURCE) for w in self.workers().values()):
             raise SpeechError(
                 f"--cluster: no worker offers the {EDGE_RESOURCE!r} resource; start the workers with "
                 f"--resources {EDGE_RESOURCE}=3 (the edge service's limit per address)"
             )
         futures = {
-            # The key names the clip: two builds asking for the same clip share one task.
+            # Named by the clip: two builds asking for the same clip share one task. Priority keeps the order.
             self.client.submit(
-                speak, spec, self.store, text, settings, key=f"speak-{keys[text]}", priority=len(text),
-                resources=resources, pure=False,
+                speak, engine.spec, text, settings, key=f"speak-{clip_key(engine.identity, text)}",
+                priority=len(texts) - index, resources=resources, pure=False,
             ): text
-            for text in todo
+            for index, text in enumerate(texts)
         }  # fmt: skip
-        failures: dict[str, str] = {}
-        for done, future in enumerate(as_completed(futures, loop=self.client.loop), start=1):
-            text = futures[future]
-            try:
-                _, why = future.result()
-            except Exception as exc:  # the task itself failed: a bug, or workers killed over and over
-                why = f"{type(exc).__name__}: {' '.join(str(exc).split())}"
-            clip = cache.get(keys[text]) if not why else None
-            if clip is None:
-                failures[text] = why or "the clip store lost the clip"
-            else:
-                clips[text] = clip
-            settled(text, clip)
-            report(Progress("speech", done, len(todo), text))
-        return SpeechResult(clips, failures, made=len(todo) - len(failures), reused=len(unique) - len(todo))
+        from distributed import as_completed
+
+        loop, done = asyncio.get_running_loop(), asyncio.Queue[tuple[str, Clip | str]]()
+        completed = as_completed(futures, loop=self.client.loop)
+
+        def collect() -> None:  # in a thread: the client's calls block
+            store = ClipCache(settings.cache_dir)
+            for future in completed:
+                text = futures[future]
+                outcome = _outcome(future, store, clip_key(engine.identity, text))
+                loop.call_soon_threadsafe(done.put_nowait, (text, outcome))
+
+        collecting = loop.run_in_executor(None, collect)
+        try:
+            for _ in range(len(futures)):
+                settled(*await done.get())
+        finally:
+            # Dropping the futures releases the tasks no other build wants (an error, or the build cancelled);
+            # cancelling them would cancel them for another paper asking for the same clip too.
+            completed.clear()
+            futures.clear()
+            await collecting
+
+    def close(self, abort: bool = False) -> None:
+        self.client.close()
+
+
+def _outcome(future: Any, store: ClipCache, expected: str) -> Clip | str:
+    try:
+        key, failure = future.result()
+    except Exception as exc:  # the task itself failed: a bug, or workers killed over and over
+        return f"{type(exc).__name__}: {' '.join(str(exc).split())}"
+    if failure is not None:
+        return failure
+    if key != expected:
+        return f"a worker runs another version of the voice (made {key}, not {expected})"
+    return store.get(key) or f"clip store: the clip a worker made is missing ({key})"
 
 
 # --- on the workers ------------------------------------------------------------------------------------
 
-_warm: dict[EngineSpec, Engine] = {}  # per worker process: one engine per spec, kept for every build
 _lock = threading.Lock()
 _loop: asyncio.AbstractEventLoop | None = None  # one per process: an engine's connections belong to it
 
 
-def speak(spec: EngineSpec, store: str, text: str, settings: SpeechSettings) -> tuple[str, str]:
-    """Make the clip of ``text`` into the store: its key and "", or "" and why it could not be made."""
-    engine = _engine(spec)
+def speak(spec: EngineSpec, text: str, settings: SpeechSettings) -> tuple[str, str | None]:
+    """A worker's task: make one clip into the store; its key, and the reason if it failed.
+
+    ``pool.make_in_worker`` with two differences: a Dask worker runs several tasks at once in threads (edge
+    calls), so they share one event loop in a thread of its own instead of each running the loop; and a task
+    redone after its worker died finds the clip already in the store."""
+    engine = warm_engine(spec, 1)  # one thread: a worker process per core speaks faster than threads
     key = clip_key(engine.identity, text)
-    cache = ClipCache(store)
-    if cache.get(key) is not None:  # made by a worker that died before it could answer
-        return key, ""
-    try:
-        clip = asyncio.run_coroutine_threadsafe(
-            _with_retries(engine, text, settings), _running_loop()
-        ).result()
-    except SpeechError as exc:
-        return "", " ".join(str(exc).split()) or type(exc).__name__
-    cache.put(key, clip)
-    return key, ""
-
-
-def _engine(spec: EngineSpec) -> Engine:
-    with _lock:
-        if spec not in _warm:
-            _warm[spec] = spec.build()
-        return _warm[spec]
+    if ClipCache(settings.cache_dir).get(key) is not None:  # made by a worker that died before answering
+        return key, None
+    outcome = asyncio.run_coroutine_threadsafe(make_clip(engine, text, settings), _running_loop()).result()
+    return key, outcome if isinstance(outcome, str) else None
 
 
 def _running_loop() -> asyncio.AbstractEventLoop:
+    """This process's loop, in a thread of its own: the worker's task threads each hand it their call."""
     global _loop
     with _lock:
         if _loop is None:

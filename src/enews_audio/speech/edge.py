@@ -13,6 +13,7 @@ import difflib
 import math
 import os
 import re
+from dataclasses import dataclass
 from urllib.parse import urlsplit
 
 import aiohttp
@@ -65,6 +66,26 @@ def service_url(url: str | None = None) -> str | None:
     return url if "?" in url else url + "?"  # the library appends "&ConnectionId=…"
 
 
+@dataclass(frozen=True, slots=True)
+class EdgeSpec:
+    """An edge engine for another process: voice, service address and proxy."""
+
+    voice: Voice
+    url: str | None = None  # as the client resolved it (``service_url``): workers use the same address
+    proxy: str | None = None
+    timeout: float = 60.0
+    connect_timeout: int = 10
+
+    def build(self, threads: int) -> EdgeEngine:
+        return EdgeEngine(
+            self.voice,
+            url=self.url,
+            proxy=self.proxy,
+            timeout=self.timeout,
+            connect_timeout=self.connect_timeout,
+        )
+
+
 class EdgeEngine:
     """Speaks through edge-tts; one websocket per call, no state between calls.
 
@@ -94,6 +115,7 @@ class EdgeEngine:
         self.identity = (
             f"edge-tts/{voice.name}/rate{voice.rate:+d}%/pitch{voice.pitch:+d}Hz/vol{voice.volume:+d}%"
         )
+        self.spec = EdgeSpec(voice, self.url, proxy, timeout, connect_timeout)
 
     async def synthesize(self, text: str) -> Clip:
         """Speak one utterance; text over 1.5 KB goes out in chunks whose MP3 frames are joined."""

@@ -24,18 +24,32 @@ class Voice:
             raise ValueError(f"rate {self.rate}% is outside -50..100")
 
 
+class EngineSpec(Protocol):
+    """What another process needs to make the same engine: a small, picklable, hashable value.
+
+    An executor that runs the voice elsewhere (worker processes, a cluster) ships the spec, never the
+    engine, and each worker keeps the engine ``build`` made for as long as it lives.
+    """
+
+    def build(self, threads: int) -> Engine:
+        """The engine, using at most ``threads`` CPU threads (engines that wait on a service ignore it)."""
+        ...
+
+
 @runtime_checkable
 class Engine(Protocol):
     """A speech engine. ``identity`` names engine, version and voice settings: the cache key's prefix.
 
     All calls of one engine's working life run on one event loop (``Session``); ``aclose`` releases what
     it holds on that loop (connections, a pool), after which it may work again, on another loop.
+    ``spec.build(threads)`` makes the same engine (same ``identity``) in another process.
     """
 
     name: str
     voice: Voice
     identity: str
     concurrency: int  # how many calls are worth running at once
+    spec: EngineSpec
 
     async def synthesize(self, text: str) -> Clip: ...
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import inspect
 from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
 from functools import cache
 
 from enews_audio.model import Clip
@@ -25,6 +26,17 @@ def _silence(seconds: float) -> bytes:
     return encode_mp3(bytes(2 * int(seconds * SAMPLE_RATE)), bitrate=32, quality=7)
 
 
+@dataclass(frozen=True, slots=True)
+class FakeSpec:
+    """A fake engine for another process: its handler must be picklable (a module-level function)."""
+
+    handler: Handler | None = None
+    identity: str = "fake/1"
+
+    def build(self, threads: int) -> FakeEngine:
+        return FakeEngine(self.handler, self.identity)
+
+
 class FakeEngine:
     """``FakeEngine(handler)``: a handler may fail, sleep or count calls; the default returns silence."""
 
@@ -35,6 +47,7 @@ class FakeEngine:
     def __init__(self, handler: Handler | None = None, identity: str = "fake/1") -> None:
         self._handler: Handler = handler or silent_clip
         self.identity = identity
+        self.spec = FakeSpec(handler, identity)
         self.calls: list[str] = []
 
     async def synthesize(self, text: str) -> Clip:

@@ -11,6 +11,8 @@ import logging
 import re
 import threading
 from collections.abc import Mapping
+from dataclasses import dataclass
+from functools import cache
 from typing import Any
 
 import numpy as np
@@ -71,30 +73,64 @@ def offline_voice_infos() -> tuple[VoiceInfo, ...]:
     )
 
 
+@dataclass(frozen=True, slots=True)
+class OfflineSpec:
+    """An offline engine for a voice worker process: the voice and the lexicon's readings."""
+
+    voice: Voice
+    overrides: tuple[tuple[str, str], ...] = ()
+
+    def build(self, threads: int) -> OfflineEngine:
+        # A worker keeps one model session for every engine it builds (voices and lexicons are inputs).
+        return OfflineEngine(self.voice, overrides=dict(self.overrides), threads=threads, shared=True)
+
+
 class OfflineEngine:
     """Kokoro on the CPU. The voice file is read now; the 92 MB model on the first ``synthesize``.
 
-    Kokoro has no pitch or volume control: ``voice.pitch`` and ``voice.volume`` are ignored.
+    Kokoro has no pitch or volume control: ``voice.pitch`` and ``voice.volume`` are ignored. With
+    ``shared`` the model session is the process's one per thread count (``shared_model``), which outlives
+    the engine: a voice worker builds engines for many voices and lexicons and loads the model once.
+    The thread count does not change the audio (the same bytes on 1 to 4 threads, measured): it is not part
+    of ``identity``.
     """
 
     name = "offline"
     concurrency = 1  # CPU-bound: a second call would only fight the first for the cores
 
-    def __init__(self, voice: Voice, *, overrides: Mapping[str, str] | None = None, threads: int = 2) -> None:
+    def __init__(
+        self,
+        voice: Voice,
+        *,
+        overrides: Mapping[str, str] | None = None,
+        threads: int = 2,
+        shared: bool = False,
+    ) -> None:
         self.voice = voice
         self._styles, sha = _load_voice(voice.name)
         self._speed = min(2.0, max(0.5, 1 + voice.rate / 100))
         self._overrides = dict(overrides or {})
         self._threads = threads
+        self._shared = shared
         self._session: Any = None
         self._lock = threading.Lock()
         self.identity = f"kokoro-v1.0-int8/{voice.name}/rate{voice.rate:+d}/{sha[:12]}/{READINGS}"
         if self._overrides:
             lexicon = json.dumps(self._overrides, ensure_ascii=False, sort_keys=True).encode()
             self.identity += f"/lex-{hashlib.sha256(lexicon).hexdigest()[:12]}"
+        self.spec = OfflineSpec(voice, tuple(sorted(self._overrides.items())))
 
     async def synthesize(self, text: str) -> Clip:
         return await asyncio.to_thread(self._synthesize, text)
+
+    def warm(self) -> None:
+        """Load the model and the pronunciation dictionaries now, not on the first call (a voice worker
+        does this while the issue is still being read)."""
+        from enews_audio.speech.phonemes import to_phonemes
+
+        to_phonemes("你好。", self._overrides)
+        with self._lock:
+            self._load_session()
 
     async def aclose(self) -> None:
         with self._lock:
@@ -145,8 +181,22 @@ class OfflineEngine:
 
     def _load_session(self) -> Any:
         if self._session is None:
-            self._session = load_model(self._threads)
+            self._session = shared_model(self._threads) if self._shared else load_model(self._threads)
         return self._session
+
+
+_SHARED_LOCK = threading.Lock()
+
+
+def shared_model(threads: int) -> Any:
+    """This process's one model session for ``threads``: what every engine of a voice worker runs on."""
+    with _SHARED_LOCK:  # two threads of one worker must not load it twice
+        return _shared_model(threads)
+
+
+@cache
+def _shared_model(threads: int) -> Any:
+    return load_model(threads)
 
 
 def load_model(threads: int = 2) -> Any:

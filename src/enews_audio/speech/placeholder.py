@@ -12,8 +12,9 @@ import numpy as np
 
 from enews_audio.model import Clip
 from enews_audio.speech.engine import Engine
+from enews_audio.speech.executor import Executor, SpeechSettings
 from enews_audio.speech.mp3 import SAMPLE_RATE, encode_mp3, mp3_seconds
-from enews_audio.speech.schedule import SpeechSettings, run
+from enews_audio.speech.schedule import run
 
 PLACEHOLDER_TEXT = "本段语音暂缺。"
 PLACEHOLDER_ATTEMPTS = 2  # the engine has just failed; don't wait long for it to speak the notice
@@ -23,10 +24,13 @@ _SHAPE = ((0.1, False), (0.2, True), (0.15, False), (0.2, True), (0.35, False)) 
 _FADE = 0.01
 
 
-async def placeholder_clip(engine: Engine, settings: SpeechSettings) -> Clip:
-    """The engine speaking ``PLACEHOLDER_TEXT`` (cached like any clip), or ``tone_clip()`` if it can't."""
+async def placeholder_clip(
+    engine: Engine, settings: SpeechSettings, executor: Executor | None = None
+) -> Clip:
+    """The engine speaking ``PLACEHOLDER_TEXT`` (cached like any clip, made by ``executor`` like the
+    build's other texts), or ``tone_clip()`` if it can't."""
     quick = dataclasses.replace(settings, attempts=min(settings.attempts, PLACEHOLDER_ATTEMPTS))
-    result = await run([PLACEHOLDER_TEXT], engine, quick)
+    result = await run([PLACEHOLDER_TEXT], engine, quick, executor=executor)
     return result.clips.get(PLACEHOLDER_TEXT) or tone_clip()
 
 

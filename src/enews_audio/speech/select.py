@@ -8,6 +8,7 @@ from urllib.parse import urlsplit
 
 from enews_audio.errors import UnknownVoiceError, UsageError
 from enews_audio.speech.engine import Engine, Voice
+from enews_audio.speech.executor import Executor, LocalExecutor
 from enews_audio.speech.fake import FakeEngine
 from enews_audio.speech.presets import PRESET_ENGINES, RANGES, Preset
 from enews_audio.speech.runner import run_sync
@@ -71,6 +72,16 @@ def select_engine(
     _check_voice(name, "offline", offline_voices())
     overrides = pinyin(name) if callable(pinyin) else pinyin
     return OfflineEngine(Voice(name, rate=rate, pitch=pitch, volume=volume), overrides=overrides)
+
+
+def executor_for(engine: Engine, jobs: int | None = None) -> Executor:
+    """Where ``engine`` speaks best: the offline voice in worker processes on every usable core (``jobs``
+    of them if given), an engine that waits on a service (or the fake) on the session's own loop."""
+    if engine.name != "offline":
+        return LocalExecutor()
+    from enews_audio.speech.pool import VoicePool
+
+    return VoicePool.sized(jobs)
 
 
 def _auto(

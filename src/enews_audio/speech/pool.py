@@ -1,0 +1,151 @@
+"""Voice worker processes: the offline voice on every core, one warm model session per worker.
+
+The offline voice is CPU-bound and one ONNX session scales badly over threads (two threads in one
+process speak 1.6× as fast as one; two processes 1.9×), so a build's texts go to worker processes, each
+running ``make_clip`` with an engine built from ``engine.spec`` and kept for as long as the worker lives:
+across the build, and across builds when the caller keeps the pool (a batch of papers). Workers write
+clips to the clip store and send back only their keys.
+
+Built on ``concurrent.futures.ProcessPoolExecutor``: tasks start in the order they were submitted, and a
+worker that dies (killed for memory) breaks the pool loudly instead of hanging it as
+``multiprocessing.Pool`` would. Workers are spawned, not forked: the parent has threads (the session's
+loop, the assembler) that a fork would copy mid-flight.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import functools
+import multiprocessing
+import signal
+from collections.abc import Sequence
+from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
+
+from enews_audio.speech.cache import ClipCache, clip_key
+from enews_audio.speech.engine import Engine, EngineSpec
+from enews_audio.speech.executor import Settled, SpeechSettings, gather_all, make_clip
+from enews_audio.speech.machine import PoolShape, pool_shape
+
+WORKER_DIED = "a voice worker died (out of memory?); rerun to resume"
+
+
+class VoicePool:
+    """``VoicePool(shape)``: ``shape.workers`` processes × ``shape.threads`` threads, started on first use
+    and kept until ``close``; ``VoicePool.sized(jobs)`` fits the machine (``machine.pool_shape``)."""
+
+    def __init__(self, shape: PoolShape) -> None:
+        self.shape = shape
+        self._pool: ProcessPoolExecutor | None = None
+        self._warming: list[Future[None]] = []
+
+    @classmethod
+    def sized(cls, jobs: int | None = None) -> VoicePool:
+        return cls(pool_shape(jobs))
+
+    def describe(self, engine: Engine, settings: SpeechSettings) -> str:
+        return f"{engine.name} voice: {self.shape}"
+
+    def warm(self, engine: Engine) -> None:
+        """Start every worker and have it build the engine (and load the model) now: one task each, since
+        each submit that finds no idle worker starts one."""
+        pool = self._started()
+        self._warming = [
+            pool.submit(warm_in_worker, engine.spec, self.shape.threads) for _ in range(self.shape.workers)
+        ]
+
+    async def make(
+        self, engine: Engine, texts: Sequence[str], settings: SpeechSettings, settled: Settled
+    ) -> None:
+        pool = self._started()
+        store = ClipCache(settings.cache_dir)
+        spec, threads = engine.spec, self.shape.threads
+        jobs: list[tuple[str, Future[tuple[str, str | None]]]] = []
+        try:
+            for text in texts:  # all queued now: the pool starts them in this order as workers free up
+                jobs.append((text, pool.submit(make_in_worker, spec, text, settings, threads)))
+        except BrokenProcessPool:
+            self._discard(pool)
+
+        async def one(text: str, job: Future[tuple[str, str | None]]) -> None:
+            try:
+                key, failure = await asyncio.wrap_future(job)
+            except BrokenProcessPool:
+                self._discard(pool)
+                settled(text, WORKER_DIED)
+                return
+            if failure is not None:
+                settled(text, failure)
+            elif key != clip_key(engine.identity, text):
+                settled(text, f"a voice worker runs another version of the voice than {engine.identity}")
+            else:
+                settled(text, store.get(key) or f"clip store: the clip a worker made is missing ({key})")
+
+        try:
+            await gather_all(one(text, job) for text, job in jobs)
+        finally:
+            for _, job in jobs:
+                job.cancel()  # those not started yet: after an error, or when the build is cancelled
+        for text in texts[len(jobs) :]:
+            settled(text, WORKER_DIED)
+
+    def close(self, abort: bool = False) -> None:
+        pool, self._pool = self._pool, None
+        if pool is None:
+            return
+        # A warm-up still running is not worth waiting for (a rebuild that made no clip closes the pool
+        # while its workers still load the voice). Python 3.14 has pool.terminate_workers(); before it,
+        # the workers are only reachable through this attribute.
+        if abort or not all(w.done() for w in self._warming):
+            for process in list((getattr(pool, "_processes", None) or {}).values()):
+                process.terminate()
+        pool.shutdown(wait=True, cancel_futures=True)
+
+    def _discard(self, broken: ProcessPoolExecutor) -> None:
+        """A worker died: the pool is broken; the next build starts fresh workers."""
+        if self._pool is broken:
+            self._pool = None
+            broken.shutdown(wait=False, cancel_futures=True)
+
+    def _started(self) -> ProcessPoolExecutor:
+        if self._pool is None:
+            self._pool = ProcessPoolExecutor(
+                self.shape.workers, mp_context=multiprocessing.get_context("spawn"), initializer=_quiet
+            )
+        return self._pool
+
+
+def _quiet() -> None:
+    """Ctrl-C is the parent's to handle (it stops the workers); a worker must not print a traceback."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
+def warm_in_worker(spec: EngineSpec, threads: int) -> None:
+    """A worker's first task: build the engine; one that can load its model ahead (``warm``) does so.
+    Any executor whose workers are Python processes (a cluster's too) can send this and ``make_in_worker``."""
+    engine = warm_engine(spec, threads)
+    warm = getattr(engine, "warm", None)
+    if warm is not None:
+        warm()
+
+
+def make_in_worker(
+    spec: EngineSpec, text: str, settings: SpeechSettings, threads: int
+) -> tuple[str, str | None]:
+    """A worker's task: make one clip into the store (``make_clip`` with this process's warm engine);
+    the clip's key, and the reason if it failed. Raises what ``make_clip`` raises."""
+    engine = warm_engine(spec, threads)
+    outcome = _loop().run_until_complete(make_clip(engine, text, settings))
+    return clip_key(engine.identity, text), outcome if isinstance(outcome, str) else None
+
+
+@functools.lru_cache(maxsize=8)
+def warm_engine(spec: EngineSpec, threads: int) -> Engine:
+    """This process's engine for ``spec``, built once; offline engines share one model session."""
+    return spec.build(threads)
+
+
+@functools.cache
+def _loop() -> asyncio.AbstractEventLoop:
+    """This process's one event loop: an engine's connections belong to the loop that opened them."""
+    return asyncio.new_event_loop()
