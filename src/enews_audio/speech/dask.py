@@ -74,6 +74,8 @@ class DaskExecutor:
     async def make(
         self, engine: Engine, texts: Sequence[str], settings: SpeechSettings, settled: Settled
     ) -> None:
+        from distributed import as_completed
+
         resources = {EDGE_RESOURCE: 1} if engine.name == "edge" else None
         if resources and not any(w.get("resources", {}).get(EDGE_RESOURCE) for w in self.workers().values()):
             raise SpeechError(
@@ -88,15 +90,15 @@ class DaskExecutor:
             ): text
             for index, text in enumerate(texts)
         }  # fmt: skip
-        from distributed import as_completed
-
         loop, done = asyncio.get_running_loop(), asyncio.Queue[tuple[str, Clip | str]]()
         completed = as_completed(futures, loop=self.client.loop)
 
         def collect() -> None:  # in a thread: the client's calls block
             store = ClipCache(settings.cache_dir)
             for future in completed:
-                text = futures[future]
+                text = futures.get(future)
+                if text is None:  # dropped: the build ended early
+                    return
                 outcome = _outcome(future, store, clip_key(engine.identity, text))
                 loop.call_soon_threadsafe(done.put_nowait, (text, outcome))
 
