@@ -1,16 +1,17 @@
-"""Benchmark `batch`: the same papers built serially and on a Dask LocalCluster, against the ideal.
+"""Benchmark `batch`: the same papers built serially, locally and on a Dask LocalCluster, against the ideal.
 
     python benchmarks/batch.py [--papers 3] [--sentences 12] [--workers 2]
 
 Run by hand on a quiet machine (``uptime`` near 0; 3 papers of about a minute of audio each take a few
 minutes on 2 cores). Each way starts from an empty clip store, with the offline voice:
 
-- serial: one process, papers one after another, the engine as ``build`` runs it in-process;
+- serial: papers one after another, one voice worker process (``--jobs 1``);
+- local: the same with the local executor's voice workers sized to the machine (``batch``'s default);
 - cluster: ``batch --cluster`` on a LocalCluster of WORKERS single-thread worker processes (the client,
   scheduler and workers on this machine).
 
-The ideal for the cluster is the sum of its synthesis tasks' compute time divided by the workers; the
-ratio (wall ÷ ideal) says what scheduling, the tail and the client's assembly cost. Also printed: the
+The ideal is the sum of the cluster's synthesis tasks' compute time divided by the workers; the ratio
+(wall ÷ ideal, for the cluster and the local executor) says what scheduling, the tail and assembly cost. Also printed: the
 client's own CPU against the workers' (assembly and publishing stay on the client), and minutes of audio per
 worker-hour, the number that sizes a cluster.
 """
@@ -96,15 +97,18 @@ def main() -> None:
         root = Path(tmp)
         papers = write_papers(root, args.papers, args.sentences)
 
-        began = time.perf_counter()
-        serial = batch.run(batch.load_batch(papers, root / "serial"))
-        serial_wall = time.perf_counter() - began
-        assert serial.ok, batch.failure_lines(serial)
-        minutes = audio_minutes(serial)
+        walls = {}
+        for way, jobs in (("serial", 1), ("local", None)):  # one voice worker; the machine's pool
+            began = time.perf_counter()
+            built = batch.run(batch.load_batch(papers, root / way), jobs=jobs)
+            walls[way] = time.perf_counter() - began
+            assert built.ok, batch.failure_lines(built)
+        minutes = audio_minutes(built)
         print(
-            f"{args.papers} papers, {minutes:.1f} min of audio, {sum(p.report.made for p in serial.papers)} clips"
+            f"{args.papers} papers, {minutes:.1f} min of audio, {sum(p.report.made for p in built.papers)} clips"
         )
-        print(f"serial (in-process engine): {serial_wall:.1f} s, RTF {serial_wall / (minutes * 60):.2f}")
+        for way, took in walls.items():
+            print(f"{way}: {took:.1f} s, RTF {took / (minutes * 60):.2f}")
 
         with LocalCluster(
             processes=True, n_workers=args.workers, threads_per_worker=1, host="127.0.0.1",
@@ -139,7 +143,9 @@ def main() -> None:
             f"cluster ({args.workers} workers x 1 thread): {wall:.1f} s; synthesis {synthesis:.1f} s of task "
             f"time, ideal {ideal:.1f} s, ratio {wall / ideal:.3f} ({(wall / ideal - 1) * 100:+.1f} %)"
         )
-        print(f"speed-up over serial: {serial_wall / wall:.2f}x")
+        print(f"local executor: ratio {walls['local'] / ideal:.3f} to the same ideal")
+        serial = walls["serial"]
+        print(f"speed-up over serial: local {serial / walls['local']:.2f}x, cluster {serial / wall:.2f}x")
         print(
             f"CPU: client {client_cpu:.1f} s, workers {worker_cpu:.1f} s ({client_cpu / worker_cpu:.1%} on the client)"
         )
