@@ -122,9 +122,9 @@ def test_asyncio_stays_inside_speech_and_serve():
             "speech",
             {
                 "Engine",
-                "Executor",
                 "Session",
                 "SpeechSettings",
+                "Executor",
                 "executor_for",
                 "list_voices",
                 "load_preset",
