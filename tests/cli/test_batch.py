@@ -230,3 +230,17 @@ def test_a_clip_store_that_cannot_be_reached_is_one_line_before_anything_is_buil
     assert result.exit_code == 2
     assert line.startswith("error: --clip-store: clip store s3://clips/x: cannot read: ")
     assert not (tmp_path / "out").exists()
+
+
+def test_jobs_sizes_the_voice_workers_of_every_paper(tmp_path, monkeypatch):
+    for folder, (paper, date) in PAPERS.items():
+        write_issue(tmp_path, folder, paper, date)
+    asked = []
+    executor_for = speech.executor_for
+    monkeypatch.setattr(
+        speech, "executor_for", lambda engine, jobs=None: asked.append(jobs) or executor_for(engine)
+    )
+    papers = papers_file(tmp_path, 'source = "bay"', 'source = "river"\nvoice = "fake"')
+    result = cli("batch", papers, "-o", tmp_path / "out", "--jobs", 1)
+    assert result.exit_code == 0, result.output
+    assert asked == [1, 1]  # two sets of engine options, each with one voice worker
