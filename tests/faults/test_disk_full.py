@@ -20,28 +20,10 @@ from enews_audio.errors import EnewsError
 from enews_audio.pipeline import BuildSettings, build
 from enews_audio.publish import PublishSettings
 from enews_audio.speech.fake import FakeEngine
+from issue_toml import issue_toml
 
 SIZE = 8 * 1024 * 1024
-ISSUE = """
-paper = "江城日报"
-date = {date}
-
-[[pages]]
-code = "A01"
-name = "要闻"
-
-[[pages.articles]]
-title = "{title}"
-paragraphs = ["全市春耕备耕工作有序推进。", "农机手们已经下田。"]
-
-[[pages]]
-code = "A02"
-name = "城事"
-
-[[pages.articles]]
-title = "江滩公园新添步道"
-paragraphs = ["步道沿江而建，夜间有照明。"]
-"""
+PARK = {"title": "江滩公园新添步道", "paragraphs": ["步道沿江而建，夜间有照明。"]}
 
 
 @pytest.fixture
@@ -65,7 +47,9 @@ def small_disk():
 
 def _source(folder, date, title):
     path = folder / f"{date}.toml"
-    path.write_text(ISSUE.format(date=date, title=title), encoding="utf-8")
+    first = {"title": title, "paragraphs": ["全市春耕备耕工作有序推进。", "农机手们已经下田。"]}
+    pages = (("A01", "要闻", (first,)), ("A02", "城事", (PARK,)))
+    path.write_text(issue_toml("江城日报", date, pages), encoding="utf-8")
     return path
 
 

@@ -11,25 +11,16 @@ from pathlib import Path
 
 import pytest
 
+from issue_toml import issue_toml
+
 HERE = Path(__file__).parent
-ISSUE = """
-paper = "{paper}"
-date = 2026-05-06
-
-[[pages]]
-code = "A01"
-name = "要闻"
-
-[[pages.articles]]
-title = "春耕备耕有序推进"
-paragraphs = ["全市春耕备耕工作有序推进。"]
-"""
 WAITING = "waiting for it to finish"
 
 
 def _issue(tmp_path, paper):
     path = tmp_path / f"{paper}.toml"
-    path.write_text(ISSUE.format(paper=paper), encoding="utf-8")
+    article = {"title": "春耕备耕有序推进", "paragraphs": ["全市春耕备耕工作有序推进。"]}
+    path.write_text(issue_toml(paper, "2026-05-06", (("A01", "要闻", (article,)),)), encoding="utf-8")
     return path
 
 

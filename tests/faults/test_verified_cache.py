@@ -20,28 +20,18 @@ from enews_audio.sources.fetch import FetchSettings, HttpSite
 from enews_audio.speech.cache import ClipCache, clip_key
 from enews_audio.speech.fake import FakeEngine, silent_clip
 from epaper_server import serving
+from issue_toml import issue_toml
 
-ISSUE = """
-paper = "江城日报"
-date = 2026-04-08
-
-[[pages]]
-code = "A01"
-name = "要闻"
-
-[[pages.articles]]
-title = "老旧小区加装电梯"
-byline = "记者 林舟"
-paragraphs = ["今年全市计划为老旧小区加装电梯两百部。", "首批电梯已在东湖街道投入使用。"]
-
-[[pages]]
-code = "A02"
-name = "城事"
-
-[[pages.articles]]
-title = "江滩公园新添步道"
-paragraphs = ["江滩公园新修的步道全长四公里。", "步道沿江而建，夜间有照明。"]
-"""
+ELEVATORS = {
+    "title": "老旧小区加装电梯",
+    "byline": "记者 林舟",
+    "paragraphs": ["今年全市计划为老旧小区加装电梯两百部。", "首批电梯已在东湖街道投入使用。"],
+}
+PARK = {
+    "title": "江滩公园新添步道",
+    "paragraphs": ["江滩公园新修的步道全长四公里。", "步道沿江而建，夜间有照明。"],
+}
+ISSUE = issue_toml("江城日报", "2026-04-08", (("A01", "要闻", (ELEVATORS,)), ("A02", "城事", (PARK,))))
 
 
 def _decoded_seconds(path):
