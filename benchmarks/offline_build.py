@@ -29,8 +29,9 @@ import time
 from pathlib import Path
 from typing import Any
 
+from clock import Clock
+
 from enews_audio import speaking
-from enews_audio.model import Progress
 from enews_audio.options import BuildOptions
 from enews_audio.pipeline import build, prepare
 from enews_audio.pipeline import script as read_script
@@ -79,22 +80,6 @@ def write_page(folder: Path, minutes: float, rng: random.Random) -> Path:
     path = folder / "issue.toml"
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
     return path
-
-
-class Clock:
-    """When each stage first reported and when it finished, from the pipeline's progress reports."""
-
-    def __init__(self) -> None:
-        self.marks: dict[str, float] = {}
-        self.workers = ""
-
-    def __call__(self, p: Progress) -> None:
-        now = time.perf_counter()
-        self.marks.setdefault(f"{p.stage}-start", now)
-        if p.stage == "speech" and p.done == 0 and p.detail:
-            self.workers = p.detail
-        if p.done == p.total:
-            self.marks[f"{p.stage}-end"] = now
 
 
 def issue_wide_longest_first(script: Any) -> list[str]:
