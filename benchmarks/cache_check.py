@@ -59,7 +59,7 @@ def main() -> None:
 
         def unchecked() -> None:
             for key in keys:
-                json.loads(cache._path(key).read_bytes().partition(b"\n")[0])
+                json.loads(cache.store.read(cache._name(key)).partition(b"\n")[0])
 
         with_check, without = best(checked), best(unchecked)
         per_clip = (with_check - without) / args.clips * 1e3
