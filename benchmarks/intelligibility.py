@@ -43,6 +43,7 @@ from enews_audio import pipeline, reading
 from enews_audio.audio import AudioSettings
 from enews_audio.model import Part
 from enews_audio.speech.engine import Voice
+from enews_audio.speech.executor import LocalExecutor
 from enews_audio.speech.mp3 import SAMPLE_RATE
 from enews_audio.speech.offline import OfflineEngine
 from enews_audio.speech.phonemes import to_token_ids
@@ -204,7 +205,10 @@ def score_episodes(
         )
         start = time.perf_counter()
         with _sandhi(variant.sandhi):
-            report = pipeline.build(ARTICLES, engine, settings)
+            # In this process, not the voice workers: they would build a plain OfflineEngine from its spec,
+            # without this engine's model cache, trim and lead variants or the sandhi switch above.
+            report = pipeline.build(ARTICLES, engine, settings, executor=LocalExecutor())
+        assert report.ok, report.failures[:3]  # a failed clip would score as a silent, perfect page
         times["build_s"] = round(time.perf_counter() - start, 1)
         times["synthesis_s"] = round(engine.synthesis_seconds, 1)
         times["audio_min"] = round(sum(e.duration for e in report.episodes) / 60, 2)
