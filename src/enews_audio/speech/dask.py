@@ -24,7 +24,7 @@ from enews_audio.errors import SpeechError, UsageError
 from enews_audio.model import Clip
 from enews_audio.speech.cache import ClipCache, clip_key
 from enews_audio.speech.engine import Engine, EngineSpec
-from enews_audio.speech.executor import Settled, SpeechSettings, make_clip
+from enews_audio.speech.executor import Settled, SpeechSettings, collected, make_clip
 from enews_audio.speech.pool import warm_engine, warm_in_worker
 
 CONNECT_TIMEOUT = 10.0  # seconds to reach the scheduler before giving up with one line
@@ -99,7 +99,7 @@ class DaskExecutor:
                 text = futures.get(future)
                 if text is None:  # dropped: the build ended early
                     return
-                outcome = _outcome(future, store, clip_key(engine.identity, text))
+                outcome = _outcome(future, store, engine.identity, text)
                 loop.call_soon_threadsafe(done.put_nowait, (text, outcome))
 
         collecting = loop.run_in_executor(None, collect)
@@ -117,16 +117,12 @@ class DaskExecutor:
         self.client.close()
 
 
-def _outcome(future: Any, store: ClipCache, expected: str) -> Clip | str:
+def _outcome(future: Any, store: ClipCache, identity: str, text: str) -> Clip | str:
     try:
         key, failure = future.result()
     except Exception as exc:  # the task itself failed: a bug, or workers killed over and over
         return f"{type(exc).__name__}: {' '.join(str(exc).split())}"
-    if failure is not None:
-        return failure
-    if key != expected:
-        return f"a worker runs another version of the voice (made {key}, not {expected})"
-    return store.get(key) or f"clip store: the clip a worker made is missing ({key})"
+    return collected(store, identity, text, key, failure)
 
 
 # --- on the workers ------------------------------------------------------------------------------------

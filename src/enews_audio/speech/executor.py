@@ -115,6 +115,16 @@ class LocalExecutor:
         return None
 
 
+def collected(store: ClipCache, identity: str, text: str, key: str, failure: str | None) -> Clip | str:
+    """What a worker's answer (``key``, ``failure``) for ``text`` comes to on this side: the clip it put in
+    the store, or why there is none. Any executor whose workers write to a shared store answers this way."""
+    if failure is not None:
+        return failure
+    if key != clip_key(identity, text):
+        return f"a voice worker runs another version of the voice than {identity}"
+    return store.get(key) or f"clip store: the clip a worker made is missing ({key})"
+
+
 async def gather_all(calls: Iterable[Coroutine[Any, Any, None]]) -> None:
     """Run ``calls`` at once; the first error cancels the others and is raised as it is (a TaskGroup
     would wrap it in an ExceptionGroup, which the CLI's one-line error rendering does not unwrap)."""

@@ -24,7 +24,7 @@ from concurrent.futures.process import BrokenProcessPool
 
 from enews_audio.speech.cache import ClipCache, clip_key
 from enews_audio.speech.engine import Engine, EngineSpec
-from enews_audio.speech.executor import Settled, SpeechSettings, gather_all, make_clip
+from enews_audio.speech.executor import Settled, SpeechSettings, collected, gather_all, make_clip
 from enews_audio.speech.machine import PoolShape, pool_shape
 
 WORKER_DIED = "a voice worker died (out of memory?); rerun to resume"
@@ -74,12 +74,7 @@ class VoicePool:
                 self._discard(pool)
                 settled(text, WORKER_DIED)
                 return
-            if failure is not None:
-                settled(text, failure)
-            elif key != clip_key(engine.identity, text):
-                settled(text, f"a voice worker runs another version of the voice than {engine.identity}")
-            else:
-                settled(text, store.get(key) or f"clip store: the clip a worker made is missing ({key})")
+            settled(text, collected(store, engine.identity, text, key, failure))
 
         try:
             await gather_all(one(text, job) for text, job in jobs)
