@@ -34,8 +34,7 @@ from enews_audio.errors import ClipStoreError, EnewsError, UsageError
 from enews_audio.model import Progress
 from enews_audio.options import BuildOptions, build_options
 from enews_audio.pipeline import BuildReport, OnProgress
-from enews_audio.speech.presets import RANGES
-from enews_audio.speech.select import ENGINES
+from enews_audio.speech.select import option_problems
 from enews_audio.speech.store import open_store
 from enews_audio.tomlfile import Key, message, read_toml
 
@@ -184,12 +183,8 @@ def _check(options: BuildOptions) -> list[tuple[str, str]]:
     wrong = []
     if "://" not in options.source and not Path(options.source).exists():
         wrong.append(("source", f"no such file or folder: {options.source}"))
-    if options.engine is not None and options.engine not in ENGINES:
-        wrong.append(("engine", f"unknown engine {options.engine!r} (choose from {', '.join(ENGINES)})"))
-    for key, (low, high) in RANGES.items():
-        value = getattr(options, key)
-        if value is not None and not low <= value <= high:
-            wrong.append((key, f"{value} is outside {low}..{high}"))
+    levels = {key: getattr(options, key) for key in ("rate", "pitch", "volume")}
+    wrong += option_problems(options.engine, **levels)
     for key, load in (("preset", speech.load_preset), ("config", load_config)):
         if getattr(options, key) is not None:
             try:

@@ -46,17 +46,15 @@ def select_engine(
         parts = urlsplit(proxy)
         if parts.scheme not in ("http", "https") or not parts.hostname:
             raise UsageError(f"--proxy: {proxy!r} is not a proxy URL like http://127.0.0.1:8080")
-    if kind not in ENGINES:
-        raise UsageError(f"--engine: unknown engine {kind!r} (choose from {', '.join(ENGINES)})")
 
     def pick(value: int | None, field: str) -> int:
         return value if value is not None else getattr(preset, field, 0)
 
     rate, pitch, volume = pick(rate, "rate"), pick(pitch, "pitch"), pick(volume, "volume")
-    for field, value in (("rate", rate), ("pitch", pitch), ("volume", volume)):
-        low, high = RANGES[field]
-        if not low <= value <= high:
-            raise UsageError(f"--{field}: {value} is outside {low}..{high}")
+    wrong = option_problems(kind, rate=rate, pitch=pitch, volume=volume)
+    if wrong:
+        key, what = wrong[0]
+        raise UsageError(f"--{key}: {what}")
     if kind == "auto":
         kind = _auto(voice, preset, edge_url, proxy, on_choice or (lambda _m: None))
     name = voice or (preset and preset.voice_for(kind)) or DEFAULT_VOICES[kind]
@@ -72,6 +70,19 @@ def select_engine(
     _check_voice(name, "offline", offline_voices())
     overrides = pinyin(name) if callable(pinyin) else pinyin
     return OfflineEngine(Voice(name, rate=rate, pitch=pitch, volume=volume), overrides=overrides)
+
+
+def option_problems(kind: str | None, **levels: int | None) -> list[tuple[str, str]]:
+    """What is wrong with an engine's name and its ``rate``, ``pitch`` and ``volume`` (None: not given), as
+    (option, what) pairs: ``select_engine`` raises the first, ``batch`` lists them all before building."""
+    wrong = []
+    if kind is not None and kind not in ENGINES:
+        wrong.append(("engine", f"unknown engine {kind!r} (choose from {', '.join(ENGINES)})"))
+    for key, (low, high) in RANGES.items():
+        value = levels.get(key)
+        if value is not None and not low <= value <= high:
+            wrong.append((key, f"{value} is outside {low}..{high}"))
+    return wrong
 
 
 def executor_for(engine: Engine, jobs: int | None = None) -> Executor:
