@@ -114,8 +114,7 @@ def main() -> None:
             processes=True, n_workers=args.workers, threads_per_worker=1, host="127.0.0.1",
             dashboard_address=None,
         ) as cluster:  # fmt: skip
-            store = str(root / "cluster" / ".cache" / "clips")
-            executor = DaskExecutor.connect(cluster.scheduler_address)
+            executor, store = batch.cluster(cluster.scheduler_address, root / "cluster", None)  # as --cluster
             client_before, workers_before = (
                 cpu_seconds(resource.getrusage(resource.RUSAGE_SELF)),
                 workers_cpu(executor),

@@ -31,12 +31,14 @@ from typing import Any
 
 from clock import Clock
 
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
 from enews_audio import speaking
 from enews_audio.options import BuildOptions
 from enews_audio.pipeline import build, prepare
 from enews_audio.pipeline import script as read_script
 from enews_audio.speech.cache import ClipCache, clip_key
 from enews_audio.speech.machine import pool_shape
+from issue_toml import issue_toml
 
 SAMPLE = Path(__file__).resolve().parents[1] / "examples" / "sample-issue"
 PLACES = ["城东街道", "江北新区", "老城区", "高新区", "滨江社区", "南山镇", "西城区", "新港街道"]
@@ -57,10 +59,9 @@ DETAILS = [
 def write_page(folder: Path, minutes: float, rng: random.Random) -> Path:
     """An issue.toml of one page of about ``minutes`` of published audio (≈ 3.7 characters a second with the
     pauses, measured)."""
-    lines = ['paper = "试验晚报"', "date = 2026-05-20", "", "[[pages]]", 'code = "A01"', 'name = "城事"']
-    chars, article = 0, 0
+    articles = []
+    chars = 0
     while chars / 3.7 < minutes * 60:
-        article += 1
         title = f"{rng.choice(PLACES)}{rng.choice(SUBJECTS)}{rng.choice(ACTIONS)}"
         paragraphs = [
             "".join(
@@ -70,15 +71,12 @@ def write_page(folder: Path, minutes: float, rng: random.Random) -> Path:
             for _ in range(rng.randint(3, 6))
         ]
         chars += len(title) + sum(map(len, paragraphs))
-        lines += [
-            "",
-            "[[pages.articles]]",
-            f'title = "{title}（{article}）"',
-            f'byline = "记者 {rng.choice("陈王李周吴")}晓"',
-        ]
-        lines.append("paragraphs = [" + ", ".join(f'"{p}"' for p in paragraphs) + "]")
+        byline = f"记者 {rng.choice('陈王李周吴')}晓"
+        articles.append(
+            {"title": f"{title}（{len(articles) + 1}）", "byline": byline, "paragraphs": paragraphs}
+        )
     path = folder / "issue.toml"
-    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    path.write_text(issue_toml("试验晚报", "2026-05-20", [("A01", "城事", articles)]), encoding="utf-8")
     return path
 
 
