@@ -18,6 +18,8 @@ from pathlib import Path
 
 import numpy as np
 
+from enews_audio.atomic import write_atomic
+
 MODEL_DIR = Path.home() / ".cache" / "enews-audio" / "whisper-base"
 MODEL_SHA256 = "905e5bf8336bcc625ba4e33498d675a4b935504118c594d868c36e91a60c1a57"  # model.bin, joined
 _FILES = ("config.json", "tokenizer.json", "vocabulary.json")
@@ -78,8 +80,5 @@ def transcribe(audio16k: np.ndarray, cache_dir: Path, threads: int = 2) -> str:
         return path.read_text(encoding="utf-8")
     segments, _info = _model(threads).transcribe(audio16k, **SETTINGS)
     text = "".join(s.text for s in segments)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_suffix(".tmp")
-    tmp.write_text(text, encoding="utf-8")
-    os.replace(tmp, path)
+    write_atomic(path, text)
     return text

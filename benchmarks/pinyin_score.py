@@ -15,10 +15,11 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cache
 
+from enews_audio.chars import CHINESE_DIGITS
+
 _PIECES = re.compile(r"(?P<han>[\u3007\u3400-\u9fff]+)|(?P<latin>[A-Za-z]+)|(?P<digit>[0-9])")
 # Same sound, different writing: the digit 1 said yāo, 两 for 2, 〇 for zero.
 _SAME = str.maketrans({"幺": "一", "两": "二", "〇": "零"})
-_DIGITS = "零一二三四五六七八九"
 # Whisper writes phone and ISBN numbers in groups, with hyphens or spaces as it likes (139-5712-3456): one
 # number, whatever the grouping, so that the grouping it picks does not count as an error.
 _GROUPED = re.compile(r"(\+\s?\d{1,3}[-\s])?(\d+(?:[-\s]\d+){2,})")
@@ -61,7 +62,7 @@ def syllables(spoken: str) -> list[str]:
         elif m["latin"]:
             out += list(m["latin"].upper())
         else:
-            out += lazy_pinyin(_DIGITS[int(m["digit"])], style=Style.TONE3)
+            out += lazy_pinyin(CHINESE_DIGITS[int(m["digit"])], style=Style.TONE3)
     return out
 
 

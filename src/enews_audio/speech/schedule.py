@@ -43,9 +43,10 @@ async def run(
     cache = ClipCache(settings.cache_dir)
     clips: dict[str, Clip] = {}
     todo: list[str] = []
-    cached = cache.get_many(clip_key(engine.identity, text) for text in unique)  # from S3 all at once
+    keys = {text: clip_key(engine.identity, text) for text in unique}
+    cached = cache.get_many(keys.values())  # from S3 all at once
     for text in unique:
-        clip = cached.get(clip_key(engine.identity, text))
+        clip = cached.get(keys[text])
         if clip is None:
             todo.append(text)
         else:
