@@ -10,8 +10,6 @@ from s3_server import s3_bucket
 
 distributed = pytest.importorskip("distributed")  # the dask extra; the test extra installs it
 
-PROXY_VARS = ("HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY", "http_proxy", "https_proxy", "all_proxy")
-
 
 @pytest.fixture(scope="module")
 def s3():
@@ -23,10 +21,9 @@ def s3():
 
 @pytest.fixture(scope="module")
 def cluster(s3, tmp_path_factory):
-    with pytest.MonkeyPatch.context() as patch:  # the workers inherit this environment when they start
-        for name in PROXY_VARS:
-            patch.delenv(name, raising=False)
-        patch.setenv("NO_PROXY", "127.0.0.1,localhost")
+    # The workers inherit this environment when they start: s3's (no proxy for 127.0.0.1, the AWS variables)
+    # and their own data folder.
+    with pytest.MonkeyPatch.context() as patch:
         patch.setenv("XDG_DATA_HOME", str(tmp_path_factory.mktemp("worker-data")))
         with distributed.LocalCluster(
             processes=True, n_workers=2, threads_per_worker=2, host="127.0.0.1", dashboard_address=None,
