@@ -62,18 +62,17 @@ def page_script(page: Page) -> PageScript:
     return PageScript(page, tuple(lines))
 
 
-def assemble_issue(issue_dir: Path, issue: Issue, *, slow: bool = False) -> list[Episode]:
-    """Each page's episode (``a01.mp3``, or ``a01.slow.mp3`` at 4/3 the length) written into ``issue_dir``."""
+def assemble_issue(issue_dir: Path, issue: Issue) -> list[Episode]:
+    """Each page's episode (``a01.mp3``) written into ``issue_dir``."""
     episodes = []
-    stretch = 4 / 3 if slow else 1.0
     for page in issue.pages:
         script = page_script(page)
         clips = [
-            tone(stretch * (0.5 + 0.1 * (n % 3)), OPENING_HZ if u.article is None else article_hz(u.article))
+            tone(0.5 + 0.1 * (n % 3), OPENING_HZ if u.article is None else article_hz(u.article))
             for n, u in enumerate(script.utterances)
         ]
         title = episode_title(issue.paper, issue.date, page.code, page.name)
-        path = issue_dir / (f"{page.slug}.slow.mp3" if slow else f"{page.slug}.mp3")
+        path = issue_dir / f"{page.slug}.mp3"
         tags = {"title": title, "album": issue.paper, "artist": issue.paper, "date": issue.date}
         episodes.append(assemble(script, clips, path, AudioSettings(), **tags))
     return episodes
