@@ -17,6 +17,11 @@ def cli(*args: object, **kwargs):
     return runner.invoke(app, [str(a) for a in args], **kwargs)
 
 
+def fake_build(source: object, out: object, *extra: object):
+    """``enews-audio build SOURCE --engine fake -o OUT EXTRA…``: the whole pipeline with silent clips."""
+    return cli("build", source, "--engine", "fake", "-o", out, *extra)
+
+
 def one_line_error(result, code: int, *named: str) -> str:
     """The failure a user sees: exit ``code`` and a single ``error:`` line naming what is wrong."""
     assert result.exit_code == code, (result.exit_code, result.output)

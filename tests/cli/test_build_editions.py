@@ -8,7 +8,7 @@ import pytest
 
 from issue_toml import issue_toml
 
-from .conftest import cli, one_line_error, refused
+from .conftest import fake_build, one_line_error, refused
 
 ARTICLES = [
     {"title": "果园迎来 采摘季", "paragraphs": ["今年收成好。"]},
@@ -23,13 +23,9 @@ def source(tmp_path) -> Path:
     return path
 
 
-def _build(source: Path, out: Path, *extra: object):
-    return cli("build", source, "--engine", "fake", "-o", out, *extra)
-
-
 def test_edition_options_make_the_editions(tmp_path, source):
     out = tmp_path / "out"
-    result = _build(source, out, "--edition", "daisy", "--edition", "usb", "--edition", "slow")
+    result = fake_build(source, out, "--edition", "daisy", "--edition", "usb", "--edition", "slow")
     assert result.exit_code == 0, result.output
     issue_dir = out / "shanchengwanbao" / "2026-02-14"
     for path in ("daisy/ncc.html", "daisy.zip", "usb/01-b02/00.mp3", "usb/01-b02/02.mp3", "b02.slow.mp3"):
@@ -39,7 +35,7 @@ def test_edition_options_make_the_editions(tmp_path, source):
 
 
 def test_an_unknown_edition_is_refused_before_any_work(tmp_path, source):
-    refused(_build(source, tmp_path / "out", "--edition", "cassette"), "--edition")
+    refused(fake_build(source, tmp_path / "out", "--edition", "cassette"), "--edition")
     assert not (tmp_path / "out").exists()
 
 
@@ -47,10 +43,10 @@ def test_the_config_names_editions_and_the_command_line_replaces_them(tmp_path, 
     config = tmp_path / "paper.toml"
     config.write_text('[paper]\neditions = ["usb"]\n', encoding="utf-8")
     out = tmp_path / "out"
-    assert _build(source, out, "--config", config).exit_code == 0
+    assert fake_build(source, out, "--config", config).exit_code == 0
     issue_dir = out / "shanchengwanbao" / "2026-02-14"
     assert (issue_dir / "usb").is_dir() and not (issue_dir / "daisy").exists()
-    result = _build(source, tmp_path / "out2", "--config", config, "--edition", "daisy")
+    result = fake_build(source, tmp_path / "out2", "--config", config, "--edition", "daisy")
     assert result.exit_code == 0, result.output
     issue_dir = tmp_path / "out2" / "shanchengwanbao" / "2026-02-14"
     assert (issue_dir / "daisy").is_dir() and not (issue_dir / "usb").exists()
@@ -60,5 +56,5 @@ def test_the_config_names_editions_and_the_command_line_replaces_them(tmp_path, 
 def test_a_bad_editions_entry_is_one_line_naming_the_file(tmp_path, source, value):
     config = tmp_path / "paper.toml"
     config.write_text(f"[paper]\neditions = {value}\n", encoding="utf-8")
-    one_line_error(_build(source, tmp_path / "out", "--config", config), 2, str(config), "paper.editions")
+    one_line_error(fake_build(source, tmp_path / "out", "--config", config), 2, str(config), "paper.editions")
     assert not (tmp_path / "out").exists()
