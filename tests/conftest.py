@@ -4,8 +4,12 @@ anywhere below can ``from fake_edge import FakeEdge``."""
 import contextlib
 import resource
 import signal
+from collections.abc import Callable
 
 import pytest
+
+from enews_audio.speech.edge import URL_ENV
+from fake_edge import use_loopback
 
 
 @pytest.fixture(autouse=True)
@@ -13,6 +17,16 @@ def _own_user_data(tmp_path_factory, monkeypatch):
     """A user data folder of the test's own (also for the builds it runs as subprocesses), so no test reads a
     voice list refreshed on this machine or writes one there."""
     monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path_factory.mktemp("data")))
+
+
+@pytest.fixture
+def edge_url(monkeypatch) -> Callable[[str], None]:
+    """No proxy and no ``$ENEWS_EDGE_URL`` from outside; ``edge_url(fake.url)`` points whatever the test
+    builds afterwards (engines, ``select_engine``, the voice list refresh, a batch) at that service, by
+    ``$ENEWS_EDGE_URL``. Never by writing edge-tts's globals: only ``speech/edge.py`` does that."""
+    use_loopback(monkeypatch)
+    monkeypatch.delenv(URL_ENV, raising=False)
+    return lambda url: monkeypatch.setenv(URL_ENV, url)
 
 
 @pytest.fixture

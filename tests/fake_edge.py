@@ -1,7 +1,7 @@
 """A stand-in for the edge-tts service on 127.0.0.1 that speaks its wire format and fails on demand.
 
 The real ``edge_tts`` library talks to it (point it here with ``EdgeEngine(voice, url=fake.url)``, or
-``$ENEWS_EDGE_URL``: the ``edge_url`` fixture of ``tests/speech``), so the tests exercise the library's
+``$ENEWS_EDGE_URL``: the ``edge_url`` fixture of ``tests/conftest.py``), so the tests exercise the library's
 parsing and its quirks, not a mock of them. Audio is silent MP3 whose length matches the boundary events
 sent with it.
 """

@@ -12,7 +12,7 @@ from enews_audio.publish import paper_slug
 from enews_audio.speech.cache import clip_key
 from enews_audio.speech.edge import EdgeEngine
 from enews_audio.speech.engine import Voice
-from fake_edge import FakeEdge, Fault, closed_url, use_loopback
+from fake_edge import FakeEdge, Fault, closed_url
 from papers import PAPERS, papers_file, write_issue
 from s3_server import objects, s3_bucket
 
@@ -149,7 +149,7 @@ def test_papers_with_the_same_engine_options_share_one_engine(tmp_path, monkeypa
     assert max(p.total for p in speech_seen) == made_clips > max(p.report.made for p in report.papers)
 
 
-def test_a_rerun_after_a_partial_failure_makes_only_what_is_missing(tmp_path, monkeypatch):
+def test_a_rerun_after_a_partial_failure_makes_only_what_is_missing(tmp_path, edge_url):
     """Sentences the service refused fail their paper; the rerun asks for exactly those, nothing else."""
     for folder, (paper, date) in PAPERS.items():
         write_issue(tmp_path, folder, paper, date)
@@ -157,12 +157,11 @@ def test_a_rerun_after_a_partial_failure_makes_only_what_is_missing(tmp_path, mo
         tmp_path, 'source = "bay"', 'source = "river"', defaults='engine = "edge"\nattempts = 1'
     )
     out = tmp_path / "out"
-    use_loopback(monkeypatch)
     identity = EdgeEngine(Voice("zh-CN-XiaoxiaoNeural")).identity
     clips = out / ".cache" / "clips"
 
     with FakeEdge() as fake:
-        monkeypatch.setenv("ENEWS_EDGE_URL", fake.url)
+        edge_url(fake.url)
         fake.fail_next(Fault.UNAVAILABLE, times=2)  # the first two requests: the first paper's
         first = cli("batch", papers, "-o", out)
         assert first.exit_code == 1, first.output

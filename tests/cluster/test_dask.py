@@ -125,12 +125,12 @@ def test_a_worker_killed_mid_build_loses_nothing_and_its_replacement_gets_work(
     assert {p.name for p in published(out)} >= {"feed.xml", "a01.mp3", "a02.mp3", "build.json"}
 
 
-def test_edge_connections_are_capped_per_worker_by_the_edge_resource(tmp_path, cluster, monkeypatch):
+def test_edge_connections_are_capped_per_worker_by_the_edge_resource(tmp_path, cluster, edge_url):
     """Two workers with two threads each, one ``edge`` unit each: never more than two requests at once."""
     paper, date = PAPERS["river"]
     write_issue(tmp_path, "river", paper, date, sentences=8)
     with CountingEdge(first_byte=0.2) as fake:
-        monkeypatch.setenv("ENEWS_EDGE_URL", fake.url)
+        edge_url(fake.url)
         papers = papers_file(tmp_path, 'source = "river"', defaults='engine = "edge"')
         result = cli("batch", papers, "-o", tmp_path / "out", "--cluster", cluster.scheduler_address)
     assert result.exit_code == 0, result.output
