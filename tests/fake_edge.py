@@ -101,12 +101,17 @@ def speakable(text: str) -> int:
     return sum(ch.isalnum() for ch in text)
 
 
-def closed_url() -> str:
-    """A URL on 127.0.0.1 where nothing listens (the port was free a moment ago)."""
+def closed_address(scheme: str = "http") -> str:
+    """``scheme://127.0.0.1:PORT`` where nothing listens (the port was free a moment ago)."""
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         port = sock.getsockname()[1]
-    return f"ws://127.0.0.1:{port}/edge/v1?TrustedClientToken=fake"
+    return f"{scheme}://127.0.0.1:{port}"
+
+
+def closed_url() -> str:
+    """An edge service URL on 127.0.0.1 where nothing listens."""
+    return closed_address("ws") + "/edge/v1?TrustedClientToken=fake"
 
 
 def use_loopback(monkeypatch) -> None:

@@ -8,6 +8,8 @@ from collections.abc import Iterator
 
 from moto.server import ThreadedMotoServer
 
+from fake_edge import closed_address
+
 PROXY_VARS = ("HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY", "http_proxy", "https_proxy", "all_proxy")
 
 
@@ -40,6 +42,13 @@ def s3_bucket(monkeypatch, bucket: str = "clips") -> Iterator[str]:
         _reset(endpoint)
     finally:
         server.stop()
+
+
+def unreachable(monkeypatch) -> None:
+    """Point S3 (this process and its children) at 127.0.0.1 where nothing listens, with test credentials."""
+    monkeypatch.setenv("AWS_ENDPOINT_URL", closed_address("http"))
+    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "testing")
+    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "testing")
 
 
 def _reset(endpoint: str) -> None:

@@ -12,9 +12,9 @@ from enews_audio.publish import paper_slug
 from enews_audio.speech.cache import clip_key
 from enews_audio.speech.edge import EdgeEngine
 from enews_audio.speech.engine import Voice
-from fake_edge import FakeEdge, Fault, closed_url
+from fake_edge import FakeEdge, Fault, closed_address
 from papers import PAPERS, papers_file, write_issue
-from s3_server import objects, s3_bucket
+from s3_server import objects, s3_bucket, unreachable
 
 from .conftest import cli
 
@@ -50,7 +50,7 @@ def test_a_broken_entry_is_named_and_the_others_are_published(tmp_path, two_good
 
 def test_an_unreachable_site_fails_its_paper_alone(tmp_path):
     write_issue(tmp_path, "bay", *PAPERS["bay"])
-    site = closed_url().replace("ws://", "http://").split("/edge")[0] + "/paperindex.htm"
+    site = closed_address() + "/paperindex.htm"
     papers = papers_file(tmp_path, f'source = "{site}"\nfetch_delay = 0', 'source = "bay"')
     result = cli("batch", papers, "-o", tmp_path / "out")
     assert result.exit_code == 1, result.output
@@ -214,9 +214,7 @@ def test_clips_go_to_an_s3_clip_store_and_a_rerun_takes_them_from_there(tmp_path
 def test_a_clip_store_that_cannot_be_reached_is_one_line_before_anything_is_built(tmp_path, monkeypatch):
     pytest.importorskip("s3fs")
     write_issue(tmp_path, "bay", *PAPERS["bay"])
-    monkeypatch.setenv("AWS_ENDPOINT_URL", closed_url().replace("ws://", "http://").split("/edge")[0])
-    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "testing")
-    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "testing")
+    unreachable(monkeypatch)
     result = cli(
         "batch",
         papers_file(tmp_path, 'source = "bay"'),

@@ -20,7 +20,7 @@ from enews_audio.speech.cache import ClipCache
 from enews_audio.speech.dask import DaskExecutor
 from enews_audio.speech.fake import FakeEngine
 from enews_audio.speech.pool import warm_engine
-from fake_edge import FakeEdge, closed_url
+from fake_edge import FakeEdge, closed_address
 from papers import PAPERS, papers_file, published, write_issue
 from s3_server import objects
 
@@ -141,7 +141,7 @@ def test_edge_connections_are_capped_per_worker_by_the_edge_resource(tmp_path, c
 def test_an_unreachable_scheduler_is_one_line_and_exit_2_not_a_hang(tmp_path, monkeypatch):
     write_issue(tmp_path, "bay", *PAPERS["bay"])
     monkeypatch.setattr(on_dask, "CONNECT_TIMEOUT", 1.0)
-    nowhere = closed_url().replace("ws://", "tcp://").split("/edge")[0]
+    nowhere = closed_address("tcp")
     result = cli(
         "batch", papers_file(tmp_path, 'source = "bay"'), "-o", tmp_path / "out", "--cluster", nowhere
     )

@@ -4,7 +4,7 @@ import pytest
 
 from enews_audio.errors import EngineUnavailableError
 from enews_audio.speech import load_preset, select_engine
-from fake_edge import FakeEdge, closed_url
+from fake_edge import FakeEdge, closed_address
 
 
 def test_the_endpoint_comes_from_the_environment(edge_url):
@@ -16,7 +16,7 @@ def test_the_endpoint_comes_from_the_environment(edge_url):
 
 
 def test_a_proxy_is_used_for_every_request():
-    proxy = closed_url().replace("ws://", "http://").split("/edge")[0]
+    proxy = closed_address()
     with FakeEdge() as fake:
         engine = select_engine("edge", edge_url=fake.url, proxy=proxy)
         assert engine.proxy == proxy
@@ -26,7 +26,7 @@ def test_a_proxy_is_used_for_every_request():
 
 
 def test_auto_probes_through_the_proxy_and_falls_back_to_the_presets_offline_voice():
-    proxy = closed_url().replace("ws://", "http://").split("/edge")[0]
+    proxy = closed_address()
     told = []
     with FakeEdge() as fake:
         engine = select_engine(

@@ -11,8 +11,7 @@ from enews_audio.model import Clip, Timing
 from enews_audio.speech.cache import ClipCache, clip_key
 from enews_audio.speech.fake import silent_clip
 from enews_audio.speech.store import open_store
-from fake_edge import closed_url
-from s3_server import objects, s3_bucket
+from s3_server import objects, s3_bucket, unreachable
 
 pytest.importorskip("s3fs")  # the s3 extra; the test extra installs it
 
@@ -67,9 +66,7 @@ def test_urls_that_are_not_a_store_are_refused():
 
 
 def test_an_unreachable_endpoint_is_one_line_naming_the_store(monkeypatch):
-    monkeypatch.setenv("AWS_ENDPOINT_URL", closed_url().replace("ws://", "http://").split("/edge")[0])
-    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "testing")
-    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "testing")
+    unreachable(monkeypatch)
     with pytest.raises(ClipStoreError, match=r"^clip store s3://clips/x: cannot write: ") as raised:
         ClipCache("s3://clips/x").put(clip_key("fake/1", "一"), CLIP)
     assert "\n" not in str(raised.value)
