@@ -19,8 +19,6 @@ from enews_audio.publish import PublishSettings, publish_issue
 from enews_audio.speaking import speaking_order
 from enews_audio.speech.engine import Voice
 from enews_audio.speech.fake import FakeEngine, silent_clip
-from enews_audio.speech.machine import PoolShape
-from enews_audio.speech.pool import VoicePool
 from issue_toml import issue_toml
 
 B02 = (
@@ -241,14 +239,10 @@ def test_pages_are_spoken_in_order_each_with_its_longest_texts_first(tmp_path):
     assert start == len(order)
 
 
-def test_a_build_through_voice_workers_publishes_what_an_in_process_build_does(tmp_path):
+def test_a_build_through_voice_workers_publishes_what_an_in_process_build_does(tmp_path, voice_pool):
     source = tmp_path / "issue.toml"
     source.write_text(TWO_PAGES, encoding="utf-8")
-    pool = VoicePool(PoolShape(2, 1))
-    try:
-        pooled = build(source, FakeEngine(), BuildSettings(out_dir=tmp_path / "pooled"), executor=pool)
-    finally:
-        pool.close()
+    pooled = build(source, FakeEngine(), BuildSettings(out_dir=tmp_path / "pooled"), executor=voice_pool)
     local = build(source, FakeEngine(), BuildSettings(out_dir=tmp_path / "local"))
     assert pooled.ok and pooled.made == local.made > 0
     for episode in local.episodes:
