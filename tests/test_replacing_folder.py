@@ -1,8 +1,26 @@
 """atomic.replacing_folder: a folder is replaced whole, or not at all."""
 
+import subprocess
+import sys
+
 import pytest
 
+from enews_audio.atomic import remove_leftovers, replacing_folder
+
+# A process killed inside the block (leaving the temporary folder), or after the new folder took the old
+# one's place but before the old one was deleted (leaving it, renamed aside).
+KILLED = """
+import os, shutil, signal, sys
+from pathlib import Path
 from enews_audio.atomic import replacing_folder
+kill = lambda *args, **kwargs: os.kill(os.getpid(), signal.SIGKILL)
+if sys.argv[2] == "after":
+    shutil.rmtree = kill
+with replacing_folder(Path(sys.argv[1])) as folder:
+    (folder / "new.mp3").write_bytes(b"new")
+    if sys.argv[2] == "inside":
+        kill()
+"""
 
 
 def test_a_new_folder_takes_the_old_ones_place_whole(tmp_path):
@@ -32,3 +50,16 @@ def test_a_folder_that_was_not_there_is_made(tmp_path):
     with replacing_folder(tmp_path / "issue" / "usb") as folder:
         (folder / "01").mkdir()
     assert (tmp_path / "issue" / "usb" / "01").is_dir()
+
+
+def test_what_a_killed_replacement_leaves_is_removed_before_the_next_build(tmp_path):
+    (tmp_path / "usb").mkdir()
+    (tmp_path / "usb" / "old.mp3").write_bytes(b"old")
+    for target, when in (("daisy", "inside"), ("usb", "after")):
+        killed = subprocess.run([sys.executable, "-c", KILLED, str(tmp_path / target), when], check=False)
+        assert killed.returncode == -9
+    left = sorted(p.name.split(".")[1::2] for p in tmp_path.iterdir() if p.name.startswith("."))
+    assert left == [["daisy", "tmp"], ["usb", "old"]]
+    remove_leftovers(tmp_path)
+    assert [p.name for p in tmp_path.iterdir()] == ["usb"]
+    assert [p.name for p in (tmp_path / "usb").iterdir()] == ["new.mp3"]

@@ -45,14 +45,19 @@ def replacing(path: Path) -> Iterator[Path]:
 
 
 def remove_leftovers(folder: Path) -> None:
-    """Remove the temporary files ``replacing`` left in ``folder`` (and below) when its process was killed.
+    """Remove what ``replacing`` and ``replacing_folder`` left in ``folder`` (and below) when their process
+    was killed: temporary files and folders, and an old folder not yet deleted.
 
     Only for a folder no other process is writing to (the caller holds its lock): a live temporary file
     looks the same.
     """
-    for tmp in folder.rglob(".*.tmp") if folder.is_dir() else ():
-        with contextlib.suppress(OSError):
-            tmp.unlink()
+    found = [*folder.rglob(".*.tmp"), *folder.rglob(".*.old")] if folder.is_dir() else []
+    for leftover in found:
+        if leftover.is_dir() and not leftover.is_symlink():
+            shutil.rmtree(leftover, ignore_errors=True)
+        else:
+            with contextlib.suppress(OSError):
+                leftover.unlink()
 
 
 def write_atomic(path: Path, data: bytes | str) -> None:
