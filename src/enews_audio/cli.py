@@ -13,7 +13,6 @@ from rich.console import Console
 from rich.table import Column, Table
 
 from enews_audio import __version__, batch, pipeline, speech, text
-from enews_audio import serve as server
 from enews_audio.errors import EnewsError
 from enews_audio.model import Edition
 from enews_audio.options import BuildOptions, build_options
@@ -301,6 +300,7 @@ def serve_command(
 
     Feeds built without --base-url are served with links to the address they were fetched from.
     """
+    from enews_audio import serve as server  # here: aiohttp is not worth loading for every other command
 
     def ready(url: str) -> None:
         out.print(f"serving {root} at {url} (Ctrl-C stops)", highlight=False)
