@@ -16,6 +16,8 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from functools import cache, lru_cache
 
+import msgspec
+
 from enews_audio.chars import HAN
 from enews_audio.errors import TextError
 from enews_audio.model import Issue, Part
@@ -23,7 +25,7 @@ from enews_audio.reading import read_run
 from enews_audio.resources import voices_dir
 from enews_audio.text.script import TextSettings, to_script
 from enews_audio.text.segment import tagged_words
-from enews_audio.tomlfile import read_toml
+from enews_audio.tomlfile import Schema, load_toml
 
 _HAN_RUN = re.compile(f"[〇{HAN}]+")  # 〇 is read líng, like the ideographs
 # Upper-case runs of up to four letters (GDP, CBD, PM) are read letter by letter, as newsreaders say them;
@@ -80,9 +82,7 @@ def _risks(spoken: str, engine: str, pinyin: Mapping[str, str]) -> Iterator[tupl
 def _offline(run: str, pinyin: Mapping[str, str]) -> Iterator[tuple[str, str, str]]:
     words = read_run(run, pinyin)
     given = [s for _, syllables in words for s in syllables]
-    at = 0
     for word, syllables in words:
-        start, at = at, at + len(word)
         if word in pinyin or len(word) < 2:
             continue
         alone = _alone(word)
@@ -132,14 +132,13 @@ def _names(run: str) -> tuple[tuple[str, int], ...]:
     return tuple(out)
 
 
-@dataclass(frozen=True, slots=True)
-class _Watch:
-    words: Mapping[str, str]
-    surnames: Mapping[str, str]
+class _Watch(Schema):
+    """``voices/lexicon/watch.toml``: words with the reading they must have; surnames said otherwise in names."""
+
+    words: dict[str, str] = msgspec.field(default_factory=dict)
+    surnames: dict[str, str] = msgspec.field(default_factory=dict)
 
 
 @cache
 def _watch() -> _Watch:
-    path = voices_dir() / "lexicon" / "watch.toml"
-    data, _text = read_toml(path, TextError, "watch list")
-    return _Watch(dict(data.get("words", {})), dict(data.get("surnames", {})))
+    return load_toml(voices_dir() / "lexicon" / "watch.toml", _Watch, TextError, "watch list")
