@@ -23,19 +23,19 @@ def read_run(run: str, overrides: Mapping[str, str]) -> list[tuple[str, list[str
     """(word, tone3 syllables) for a run of Han characters; a syllable is "" where pypinyin knows none."""
     from pypinyin import Style, lazy_pinyin
 
-    words: list[tuple[str, list[str]]] = []
+    read: list[tuple[str, list[str]]] = []
     for part, pinyin in _split_overrides(run, overrides):
         if pinyin is not None:
-            words.append((part, pinyin.split()))
+            read.append((part, pinyin.split()))
             continue
         readings = lazy_pinyin(
             part, style=Style.TONE3, neutral_tone_with_five=True, errors=lambda chars: [""] * len(chars)
         )
         at = 0
-        for word in _jieba().lcut(part, HMM=True):
-            words.append((word, readings[at : at + len(word)]))
+        for word in words(part):
+            read.append((word, readings[at : at + len(word)]))
             at += len(word)
-    return _with_sandhi(words)
+    return _with_sandhi(read)
 
 
 def _with_sandhi(words: list[tuple[str, list[str]]]) -> list[tuple[str, list[str]]]:
@@ -107,10 +107,16 @@ def _split_overrides(run: str, overrides: Mapping[str, str]) -> Iterator[tuple[s
         yield run[start:], None
 
 
+def words(text: str) -> list[str]:
+    """Jieba words of ``text``, which together are exactly ``text`` (the text stage cuts clauses with them)."""
+    return load_jieba().lcut(text, HMM=True)
+
+
 @cache
-def _jieba():  # type: ignore[no-untyped-def]
+def load_jieba():  # type: ignore[no-untyped-def]
+    """jieba, loaded once, quietly: its "Building prefix dict" chatter would land in a cron mail."""
     import jieba
 
-    jieba.setLogLevel(logging.WARNING)  # its dictionary loading is logged: noise in a cron mail
+    jieba.setLogLevel(logging.WARNING)
     jieba.initialize()
     return jieba

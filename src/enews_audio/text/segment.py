@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-import logging
 import re
 from collections.abc import Iterable
-from functools import cache
+
+from enews_audio.reading import load_jieba, words
 
 _ENDS = "。！？；…"
 _CLOSERS = "”’」』）》】\"'"
@@ -56,23 +56,9 @@ def _pack(parts: Iterable[str], limit: int) -> list[str]:
     return pieces
 
 
-def words(text: str) -> list[str]:
-    """Jieba words of ``text``, which together are exactly ``text``."""
-    return _jieba().lcut(text, HMM=True)
-
-
 def tagged_words(text: str) -> list[tuple[str, str]]:
     """Jieba words of ``text`` with their part of speech ("nr" and "nrfg": a person's name)."""
-    _jieba()  # quiet and initialised before the tagger, which would otherwise load the dictionary noisily
+    load_jieba()  # quiet and initialised before the tagger, which would otherwise load the dictionary noisily
     import jieba.posseg
 
     return [(pair.word, pair.flag) for pair in jieba.posseg.lcut(text)]
-
-
-@cache
-def _jieba():  # type: ignore[no-untyped-def]
-    import jieba
-
-    jieba.setLogLevel(logging.WARNING)  # its "Building prefix dict" chatter would land in a cron mail
-    jieba.initialize()
-    return jieba
