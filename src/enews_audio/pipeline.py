@@ -86,7 +86,7 @@ def prepare(
     read = _reading(options, lexicon, preset.pauses if preset else None)
     slow = None
     if Edition.SLOW in publishing.editions:
-        pinyin = lexicons("offline", engine.voice.name).pinyin if engine.name == "offline" else None
+        pinyin = lexicon.pinyin if engine.name == "offline" else None
         slow = editions.slow_edition(read.text, engine, proxy=options.proxy, pinyin=pinyin)
     settings = BuildSettings(
         out_dir=options.out,
