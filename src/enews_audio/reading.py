@@ -13,6 +13,12 @@ import re
 from collections.abc import Iterator, Mapping
 from functools import cache
 
+from enews_audio.chars import HAN
+
+# What ``read_run`` takes, for a regex character class ``[{RUN}]``: the voice and lint cut text into runs
+# of these alike, since pypinyin's reading of a character depends on where its run starts and ends.
+RUN = f"〇{HAN}"  # 〇 is read líng like the ideographs
+
 _DIGITS = frozenset("零〇一二三四五六七八九")  # 一 among digits is read yī: 一九九八, 一一对应
 _NUMBER_BEFORE = frozenset("零〇一二两三四五六七八九十百千万亿第点周初")  # 十一, 第一, 万一, 周一, 初一
 _PLAIN_AFTER = frozenset("月号季期")  # 一月, 一号线, 一季度, 一期工程: a name, not a count

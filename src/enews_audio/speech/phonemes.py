@@ -13,16 +13,15 @@ from pathlib import Path
 import cn2an
 from misaki.zh import ZHG2P
 
-from enews_audio.chars import ASCII_ALNUM, HAN
+from enews_audio.chars import ASCII_ALNUM
 from enews_audio.chars import CHINESE_DIGITS as _DIGITS
 from enews_audio.errors import MissingModelError
-from enews_audio.reading import read_run
+from enews_audio.reading import RUN, read_run
 from enews_audio.resources import voices_dir
 
 MAX_TOKENS = 510  # ids per model call, without the two padding zeros
 
-_HAN = f"〇{HAN}"  # 〇 is read líng like the ideographs
-_PIECE = re.compile(rf"(?P<han>[{_HAN}]+)|(?P<latin>[A-Za-z]+)|(?P<space>\s+)|(?P<other>.)", re.S)
+_PIECE = re.compile(rf"(?P<han>[{RUN}]+)|(?P<latin>[A-Za-z]+)|(?P<space>\s+)|(?P<other>.)", re.S)
 _NON_SYLLABIC = chr(815)  # the combining breve misaki leaves in diphthongs; Kokoro v1.0 never saw it
 
 # Kokoro's vocabulary lacks most Latin letters (X would vanish) and the Mandarin voices never learnt

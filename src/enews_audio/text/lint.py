@@ -18,16 +18,15 @@ from functools import cache, lru_cache
 
 import msgspec
 
-from enews_audio.chars import HAN
 from enews_audio.errors import TextError
 from enews_audio.model import Issue, Part
-from enews_audio.reading import read_run
+from enews_audio.reading import RUN, read_run
 from enews_audio.resources import voices_dir
 from enews_audio.text.script import TextSettings, to_script
 from enews_audio.text.segment import tagged_words
 from enews_audio.tomlfile import Schema, load_toml
 
-_HAN_RUN = re.compile(f"[〇{HAN}]+")  # 〇 is read líng, like the ideographs
+_HAN_RUN = re.compile(f"[{RUN}]+")
 # Upper-case runs of up to four letters (GDP, CBD, PM) are read letter by letter, as newsreaders say them;
 # a word with lower case (iPhone, Mate) or a long one (COVID) is a word a voice will spell out or garble.
 _LATIN = re.compile(r"[A-Za-z]*[a-z][A-Za-z]*|[A-Z]{5,}")
