@@ -34,9 +34,16 @@ class EnewsError(Exception):
         super().__init__(*args)
 
 
+def printable(text: str) -> str:
+    """``text`` with anything a terminal would act on (newlines, escape codes, line or paragraph separators)
+    written as an escape."""
+    if text.isprintable():
+        return text
+    return "".join(c if c.isprintable() else c.encode("unicode_escape").decode("ascii") for c in text)
+
+
 def _one_line(message: str, limit: int) -> str:
-    if not message.isprintable():  # control characters and line or paragraph separators, shown escaped
-        message = "".join(c if c.isprintable() else c.encode("unicode_escape").decode() for c in message)
+    message = printable(message)
     if len(message) > limit:  # the start names the file and line; the end says what is wrong
         keep = limit - 5
         message = f"{message[: keep * 3 // 4]} […] {message[-(keep - keep * 3 // 4) :]}"

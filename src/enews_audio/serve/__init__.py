@@ -17,7 +17,7 @@ from pathlib import Path
 from aiohttp import web
 from aiohttp.http_exceptions import HttpProcessingError
 
-from enews_audio.errors import UsageError
+from enews_audio.errors import UsageError, printable
 from enews_audio.publish import FEED_NAMES
 from enews_audio.serve.app import http_url, make_app
 
@@ -141,9 +141,4 @@ class _Lines(logging.Handler):
             line = record.getMessage()
             if isinstance(error, HttpProcessingError):
                 line += f": {error.code} {' '.join(error.message.split())}"
-            self._report(_printable(line)[:_LINE_LIMIT])
-
-
-def _printable(text: str) -> str:
-    """``text`` with anything a terminal would act on (newlines, escape codes) written as an escape."""
-    return "".join(c if c.isprintable() else c.encode("unicode_escape").decode("ascii") for c in text)
+            self._report(printable(line)[:_LINE_LIMIT])
