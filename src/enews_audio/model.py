@@ -193,6 +193,11 @@ class Progress:
     detail: str = ""  # what was just done; in a stage's first report (done 0), who does the work
 
 
-def episode_title(paper: str, date: dt.date, code: str, name: str) -> str:
-    """How a page's episode is named everywhere: ID3 title, feed item, web edition."""
-    return f"{paper} {date.year}年{date.month}月{date.day}日 {code}版 {name}".rstrip()
+SLOW_LABEL = "慢速"  # how the slow edition is named to listeners: episode titles, alternateEnclosure title
+
+
+def episode_title(paper: str, date: dt.date, code: str, name: str, edition: str = "") -> str:
+    """How a page's episode is named everywhere: ID3 title, feed item, web edition; an ``edition``'s
+    (``SLOW_LABEL``) episode carries its name after it."""
+    title = f"{paper} {date.year}年{date.month}月{date.day}日 {code}版 {name}".rstrip()
+    return f"{title}（{edition}）" if edition else title

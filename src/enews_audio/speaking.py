@@ -17,12 +17,11 @@ from pathlib import Path
 
 from enews_audio import audio, speech
 from enews_audio.errors import AudioError, PublishError
-from enews_audio.model import Clip, Episode, PageScript, Progress, Script
+from enews_audio.model import SLOW_LABEL, Clip, Episode, PageScript, Progress, Script
 
 OnProgress = Callable[[Progress], None]
 OPENING = "版面导读"  # where a failed sentence sits when it is the page's own line, not an article's
 SLOW_SUFFIX = ".slow"  # a01.slow.mp3: the slow edition's episode beside the page's
-SLOW_LABEL = "慢速"  # in the slow edition's episode titles
 
 
 @dataclass(frozen=True, slots=True)

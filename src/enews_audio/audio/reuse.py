@@ -34,7 +34,7 @@ def assemble_or_reuse(
     the ``memo`` folder, so the next build of the same page reuses it. ``edition`` (慢速) is added to the title
     of an edition's episode."""
     page = script.page
-    title = episode_title(paper, date, page.code, page.name) + (f"（{edition}）" if edition else "")
+    title = episode_title(paper, date, page.code, page.name, edition)
     memory = EpisodeMemo(memo)
     key = fingerprint(script, clips, settings, (title, paper, date))
     episode = memory.get(key, published, page)

@@ -24,7 +24,7 @@ from msgspec import Meta
 
 from enews_audio.atomic import write_atomic
 from enews_audio.errors import PublishError
-from enews_audio.model import Chapter, Edition, episode_title
+from enews_audio.model import SLOW_LABEL, Chapter, Edition, episode_title
 from enews_audio.publish.record import PageRecord, Record, SlowRecord, chapter_titles, read_records
 from enews_audio.publish.transcript import timestamp
 from enews_audio.tomlfile import Invalid, Schema, shown
@@ -53,7 +53,6 @@ _DESCRIPTION_LIMIT = 4000  # bytes, Apple's limit for an episode description
 _ISSUE_TIME = dt.time(6, 0, tzinfo=dt.timezone(dt.timedelta(hours=8)))
 SLOW_FEED_NAME = "feed-slow.xml"  # the slow edition as a feed of its own, for apps without alternateEnclosure
 FEED_NAMES = (FEED_NAME, SLOW_FEED_NAME)  # every feed a paper folder may hold
-SLOW_LABEL = "慢速"  # how the slow edition is named to listeners (alternateEnclosure title, episode titles)
 _ABSOLUTE_URL = re.compile(r"^[A-Za-z][A-Za-z0-9+.\-]*:|^//")
 _LINK_TEXT_TAGS = {"link", "url"}  # RSS elements whose text is an address
 _EDITIONS = tuple(e.value for e in Edition)
@@ -290,7 +289,8 @@ def _add_item(
     slow = audio is not page
     item = ET.SubElement(channel, "item")
     title = episode_title(record.paper, record.date, page.code, page.name)
-    _add(item, "title", f"{title}（{SLOW_LABEL}）" if slow else title)
+    edition = SLOW_LABEL if slow else ""
+    _add(item, "title", episode_title(record.paper, record.date, page.code, page.name, edition))
     summary = chapter_list(audio.chapters, chapter_titles(audio.chapters, page.articles)) or title
     if page.gaps and not slow:  # gaps are the page's; its slow edition is spoken on its own
         summary += f"\n（本集部分语音暂缺：{'、'.join(page.gaps)}）"
