@@ -196,8 +196,18 @@ class Progress:
 SLOW_LABEL = "慢速"  # how the slow edition is named to listeners: episode titles, alternateEnclosure title
 
 
+def issue_title(paper: str, date: dt.date) -> str:
+    """How an issue is named: the DAISY book's title, the USB files' album, the start of every episode's."""
+    return f"{paper} {date.year}年{date.month}月{date.day}日"
+
+
+def page_title(code: str, name: str) -> str:
+    """How a page is named on its own: "A04版 聚焦" (a page without a name: "A04版")."""
+    return f"{code}版 {name}".rstrip()
+
+
 def episode_title(paper: str, date: dt.date, code: str, name: str, edition: str = "") -> str:
     """How a page's episode is named everywhere: ID3 title, feed item, web edition; an ``edition``'s
     (``SLOW_LABEL``) episode carries its name after it."""
-    title = f"{paper} {date.year}年{date.month}月{date.day}日 {code}版 {name}".rstrip()
+    title = f"{issue_title(paper, date)} {page_title(code, name)}"
     return f"{title}（{edition}）" if edition else title

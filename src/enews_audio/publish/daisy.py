@@ -28,7 +28,7 @@ from pathlib import Path
 
 from enews_audio import __version__
 from enews_audio.atomic import replacing, replacing_folder
-from enews_audio.model import Chapter, Cue, episode_title
+from enews_audio.model import Cue, episode_title, issue_title, page_title
 from enews_audio.publish.feed import GUID_NAMESPACE
 from enews_audio.publish.record import PageRecord, Record
 from enews_audio.publish.slug import paper_slug
@@ -92,8 +92,12 @@ def write_daisy(
         for index, page in enumerate(record.pages)
     ]
     identifier = f"urn:uuid:{uuid.uuid5(GUID_NAMESPACE, f'{record.paper}/{record.date.isoformat()}/daisy')}"
-    title = f"{record.paper} {record.date.year}年{record.date.month}月{record.date.day}日"
-    meta = {"title": title, "identifier": identifier, "creator": record.paper, "publisher": publisher}
+    meta = {
+        "title": issue_title(record.paper, record.date),
+        "identifier": identifier,
+        "creator": record.paper,
+        "publisher": publisher,
+    }
     with replacing_folder(issue_dir / DAISY_FOLDER) as folder:
         files = [NCC_NAME, *(s.name for s in smils), *(s.audio for s in smils)]
         (folder / NCC_NAME).write_text(
@@ -196,10 +200,10 @@ def _plan(page: PageRecord, cues: Sequence[Cue], *, first: bool, record: Record)
     """
     stem = Path(page.file).stem
     duration = round(page.duration * 1000)
-    chapters = page.chapters or (Chapter(0.0, page.duration, page.name),)
-    page_title = f"{page.code}版 {page.name}".rstrip()
+    chapters = page.parts
+    heading = page_title(page.code, page.name)
     if first:
-        page_title = episode_title(record.paper, record.date, page.code, page.name)
+        heading = episode_title(record.paper, record.date, page.code, page.name)
     bounds = [round(c.start * 1000) for c in chapters] + [duration]
     inner = sorted({round(c.start * 1000) for c in cues})
     pars = []
@@ -213,12 +217,12 @@ def _plan(page: PageRecord, cues: Sequence[Cue], *, first: bool, record: Record)
         pars.append(
             _Par(
                 level=1 if number == 0 else 2,
-                title=page_title if number == 0 else chapter.title,
+                title=heading if number == 0 else chapter.title,
                 ident=f"par_{stem}_{number}",
                 clips=tuple(itertools.pairwise(cuts)),
             )
         )
-    return _Smil(f"{stem}.smil", page.file, page_title, tuple(pars))
+    return _Smil(f"{stem}.smil", page.file, heading, tuple(pars))
 
 
 def _heading_id(par: _Par) -> str:

@@ -51,6 +51,11 @@ class PageRecord:
     gaps: tuple[str, ...] = ()  # headlines of articles published with a spoken notice for missing audio
     slow: SlowRecord | None = None  # the slow edition of this page, when one was made
 
+    @property
+    def parts(self) -> tuple[Chapter, ...]:
+        """Its chapters, or the whole episode as one (built with chapters off): what DAISY and USB cut it by."""
+        return self.chapters or (Chapter(0.0, self.duration, self.name),)
+
 
 @dataclass(frozen=True, slots=True)
 class Record:

@@ -10,7 +10,7 @@ from pathlib import Path
 
 from enews_audio.atomic import write_atomic
 from enews_audio.chars import weekday
-from enews_audio.model import Article, Chapter, Issue, Page
+from enews_audio.model import Article, Chapter, Issue, Page, page_title
 from enews_audio.publish.daisy import book_name
 from enews_audio.publish.feed import FEED_NAME, SLOW_FEED_NAME
 from enews_audio.publish.record import OPENING_TITLE, PageRecord, Record, chapter_titles
@@ -117,7 +117,8 @@ def render_issue(record: Record, issue: Issue, *, slow_feed: bool = False) -> st
     """One issue: per page a player, seekable chapter list, then each article as printed under its headline."""
     title = f"{record.paper} {_long_date(record.date)}"
     contents = "\n".join(
-        f'<li><a href="#{_page_id(page)}">{_e(_page_title(page))}</a></li>' for page in record.pages
+        f'<li><a href="#{_page_id(page)}">{_e(page_title(page.code, page.name))}</a></li>'
+        for page in record.pages
     )
     printed = {page.code: page for page in issue.pages}
     pages = "\n".join(_render_page(page, printed.get(page.code)) for page in record.pages)
@@ -152,7 +153,9 @@ def _render_page(record: PageRecord, page: Page | None) -> str:
         downloads.append(f'<a href="{_e(record.slow.file)}" download>{code}版慢速版音频（MP3）</a>')
     if record.transcript_file:
         downloads.append(f'<a href="{_e(record.transcript_file)}">{code}版文字稿（WebVTT）</a>')
-    chapters = record.chapters or (Chapter(0.0, max(record.duration, 0.001), _page_title(record)),)
+    chapters = record.chapters or (
+        Chapter(0.0, max(record.duration, 0.001), page_title(record.code, record.name)),
+    )
     titles = chapter_titles(chapters, record.articles)
     links = "\n".join(
         f"<li>{_seek_link(record.file, player, chapter.start, _e(title))}"
@@ -160,7 +163,7 @@ def _render_page(record: PageRecord, page: Page | None) -> str:
         for chapter, title in zip(chapters, titles, strict=True)
     )
     return f"""<section aria-labelledby="{ident}">
-<h2 id="{ident}">{_e(_page_title(record))}</h2>
+<h2 id="{ident}">{_e(page_title(record.code, record.name))}</h2>
 <p class=meta>时长{_e(_duration(record.duration))}，{len(record.articles)}篇文章。{" · ".join(downloads)}</p>
 <audio id="{player}" controls preload="none" src="{src}">你的浏览器不能播放音频，请<a href="{src}">下载本版音频</a>。</audio>
 <nav aria-label="{code}版章节">
@@ -273,10 +276,6 @@ def _has_slow(records: Sequence[Record]) -> bool:
 
 def _page_id(page: PageRecord) -> str:
     return "page-" + _NOT_ID.sub("-", Path(page.file).stem)
-
-
-def _page_title(page: PageRecord) -> str:
-    return f"{page.code}版 {page.name}".rstrip()
 
 
 def _long_date(date: dt.date) -> str:

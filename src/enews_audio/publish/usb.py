@@ -21,7 +21,7 @@ from mutagen.mp3 import HeaderNotFoundError, MPEGFrame, skip_id3
 
 from enews_audio.atomic import replacing_folder
 from enews_audio.errors import PublishError
-from enews_audio.model import Chapter
+from enews_audio.model import issue_title, page_title
 from enews_audio.publish.record import OPENING_TITLE, Record, chapter_titles
 
 USB_FOLDER = "usb"
@@ -45,7 +45,7 @@ def write_usb(issue_dir: Path, record: Record, *, artist: str) -> str:
     Every file is tagged ID3v2.3 (UTF-16, as the episodes are): title = headline (the page for its
     opening), album = paper and date, artist, track = place in the whole issue, disc = page.
     """
-    album = f"{record.paper} {record.date.year}年{record.date.month}月{record.date.day}日"
+    album = issue_title(record.paper, record.date)
     total = sum(len(page.chapters) or 1 for page in record.pages)
     width = max(2, len(str(len(record.pages))))
     track = 0
@@ -53,7 +53,7 @@ def write_usb(issue_dir: Path, record: Record, *, artist: str) -> str:
         for number, page in enumerate(record.pages, 1):
             data = _read(issue_dir / page.file)
             frames = _frames(data, issue_dir / page.file)
-            chapters = page.chapters or (Chapter(0.0, page.duration, page.name),)
+            chapters = page.parts
             titles = chapter_titles(chapters, page.articles)
             first = 0 if titles[0] == OPENING_TITLE else 1  # 00.mp3 is the opening; articles count from 01
             bounds = [0, *(frames.cut(c.start) for c in chapters[1:]), len(frames.offsets) - 1]
@@ -65,7 +65,7 @@ def write_usb(issue_dir: Path, record: Record, *, artist: str) -> str:
                 target.write_bytes(data[frames.offsets[bounds[index]] : frames.offsets[bounds[index + 1]]])
                 _tag(
                     target,
-                    title=f"{page.code}版 {page.name}".rstrip() if title == OPENING_TITLE else title,
+                    title=page_title(page.code, page.name) if title == OPENING_TITLE else title,
                     album=album,
                     artist=artist,
                     track=f"{track}/{total}",
