@@ -32,6 +32,7 @@ from enews_audio.model import Cue, episode_title, issue_title, page_title
 from enews_audio.publish.feed import GUID_NAMESPACE
 from enews_audio.publish.record import PageRecord, Record
 from enews_audio.publish.slug import paper_slug
+from enews_audio.publish.transcript import timestamp
 
 DAISY_FOLDER = "daisy"
 DAISY_ZIP = "daisy.zip"
@@ -259,9 +260,4 @@ def _seconds(ms: int) -> str:
 
 def _clock(ms: int, *, whole: bool = False) -> str:
     """A full clock value, ``hh:mm:ss.mmm``, or ``hh:mm:ss`` (rounded) as ncc:totalTime is given."""
-    if whole:
-        ms = (ms + 500) // 1000 * 1000
-    hours, rest = divmod(ms, 3_600_000)
-    minutes, rest = divmod(rest, 60_000)
-    seconds, millis = divmod(rest, 1000)
-    return f"{hours:02}:{minutes:02}:{seconds:02}" + ("" if whole else f".{millis:03}")
+    return timestamp((ms + 500) // 1000)[:-4] if whole else timestamp(ms / 1000)

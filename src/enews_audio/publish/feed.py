@@ -25,7 +25,7 @@ from msgspec import Meta
 from enews_audio.atomic import write_atomic
 from enews_audio.errors import PublishError
 from enews_audio.model import SLOW_LABEL, Chapter, Edition, episode_title
-from enews_audio.publish.record import PageRecord, Record, SlowRecord, chapter_titles, read_records
+from enews_audio.publish.record import PageRecord, Record, SlowRecord, chapter_titles, has_slow, read_records
 from enews_audio.publish.transcript import timestamp
 from enews_audio.tomlfile import Invalid, Schema, shown
 
@@ -110,7 +110,7 @@ def write_feed(paper_dir: Path, settings: PublishSettings) -> Path:
     cover = next((name for name in COVER_NAMES if (paper_dir / name).is_file()), None)
     path = paper_dir / FEED_NAME
     main = render_feed(records, settings, sizes, cover=cover)
-    if any(page.slow for record in records for page in record.pages):
+    if has_slow(records):
         write_atomic(
             paper_dir / SLOW_FEED_NAME, render_feed(records, settings, sizes, cover=cover, slow=True)
         )

@@ -122,6 +122,11 @@ def chapter_titles(chapters: Sequence[Chapter], articles: Sequence[str]) -> tupl
     )
 
 
+def has_slow(records: Sequence[Record]) -> bool:
+    """Whether a kept issue has a slow edition: then feed-slow.xml is written, and the web pages name it."""
+    return any(page.slow for record in records for page in record.pages)
+
+
 def chapters_name(episode_file: str) -> str:
     """``a04.mp3`` -> ``a04.chapters.json``: where an episode's chapters JSON sits beside it."""
     return f"{Path(episode_file).stem}.chapters.json"

@@ -13,7 +13,7 @@ from enews_audio.chars import weekday
 from enews_audio.model import Article, Chapter, Issue, Page, page_title
 from enews_audio.publish.daisy import book_name
 from enews_audio.publish.feed import FEED_NAME, SLOW_FEED_NAME
-from enews_audio.publish.record import OPENING_TITLE, PageRecord, Record, chapter_titles
+from enews_audio.publish.record import OPENING_TITLE, PageRecord, Record, chapter_titles, has_slow
 
 _NOT_ID = re.compile(r"[^A-Za-z0-9_-]")
 
@@ -76,7 +76,7 @@ def write_site(paper_dir: Path, records: Sequence[Record], record: Record, issue
     """
     index = write_index(paper_dir, records)
     page = paper_dir / issue.date.isoformat() / "index.html"
-    write_atomic(page, render_issue(record, issue, slow_feed=_has_slow(records)))
+    write_atomic(page, render_issue(record, issue, slow_feed=has_slow(records)))
     return [index, page]
 
 
@@ -99,7 +99,7 @@ def render_index(records: Sequence[Record]) -> str:
         for record in records
     )
     slow = ""
-    if _has_slow(records):
+    if has_slow(records):
         slow = f"""
 <p>语速放慢、停顿更长的慢速版，订阅地址：<a id="slow-feed-url" href="{SLOW_FEED_NAME}">{SLOW_FEED_NAME}</a></p>"""
     body = f"""<h1>{_e(paper)}·有声版</h1>
@@ -267,11 +267,6 @@ def _document(title: str, body: str, *, feed: str, nav: str, script: str) -> str
 </body>
 </html>
 """
-
-
-def _has_slow(records: Sequence[Record]) -> bool:
-    """Whether feed-slow.xml is written: a kept issue has a slow edition."""
-    return any(page.slow for record in records for page in record.pages)
 
 
 def _page_id(page: PageRecord) -> str:
