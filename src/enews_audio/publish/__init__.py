@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
-from collections.abc import Collection, Mapping, Sequence
+from collections.abc import Collection, Iterator, Mapping, Sequence
 from dataclasses import replace
 from pathlib import Path
 
@@ -66,41 +67,32 @@ def publish_issue(
     The cover is drawn, or the user's. A file that can't be written or read (a full disk) is a
     ``PublishError`` naming it.
     """
-    try:
-        return _publish(paper_dir, issue, episodes, settings, slow, narrator, extra, gaps, keep_pages)
-    except OSError as exc:
-        raise PublishError(f"cannot publish {exc.filename or paper_dir}: {exc.strerror or exc}") from exc
-
-
-def _publish(
-    paper_dir: Path,
-    issue: Issue,
-    episodes: Sequence[Episode],
-    settings: PublishSettings,
-    slow: Sequence[Episode],
-    narrator: str,
-    extra: Mapping[str, object] | None,
-    gaps: Mapping[str, Sequence[str]] | None,
-    keep_pages: Collection[str],
-) -> Path:
-    issue_dir = paper_dir / issue.date.isoformat()
-    for episode in (*episodes, *slow):
-        if episode.chapters:
-            write_atomic(issue_dir / chapters_name(episode.path), chapters_json(episode.chapters))
-        if episode.cues:
-            write_atomic(issue_dir / transcript_name(episode.path), webvtt(episode.cues))
-    built_at = dt.datetime.now(dt.UTC).replace(microsecond=0)
-    previous = _previous_pages(issue_dir, keep_pages)
-    record = make_record(
-        issue_dir, issue, episodes, built_at=built_at, extra=extra, gaps=gaps, previous=previous, slow=slow
-    )
-    record = _write_editions(issue_dir, record, episodes, settings, narrator)
-    write_record(issue_dir / RECORD_NAME, record)
-    write_cover(paper_dir, issue.paper, supplied=settings.artwork)  # before the feed, which links it
-    # The feed last: what podcast apps read changes only once everything else is in place, so a build that
-    # fails (a full disk) leaves the feed as it was.
-    write_site(paper_dir, read_records(paper_dir)[: settings.keep], record, issue)
-    return write_feed(paper_dir, settings)
+    with _publish_errors(paper_dir):
+        issue_dir = paper_dir / issue.date.isoformat()
+        for episode in (*episodes, *slow):
+            if episode.chapters:
+                write_atomic(issue_dir / chapters_name(episode.path), chapters_json(episode.chapters))
+            if episode.cues:
+                write_atomic(issue_dir / transcript_name(episode.path), webvtt(episode.cues))
+        built_at = dt.datetime.now(dt.UTC).replace(microsecond=0)
+        previous = _previous_pages(issue_dir, keep_pages)
+        record = make_record(
+            issue_dir,
+            issue,
+            episodes,
+            built_at=built_at,
+            extra=extra,
+            gaps=gaps,
+            previous=previous,
+            slow=slow,
+        )
+        record = _write_editions(issue_dir, record, episodes, settings, narrator)
+        write_record(issue_dir / RECORD_NAME, record)
+        write_cover(paper_dir, issue.paper, supplied=settings.artwork)  # before the feed, which links it
+        # The feed last: what podcast apps read changes only once everything else is in place, so a build that
+        # fails (a full disk) leaves the feed as it was.
+        write_site(paper_dir, read_records(paper_dir)[: settings.keep], record, issue)
+        return write_feed(paper_dir, settings)
 
 
 def withdraw_pages(paper_dir: Path, date: dt.date, codes: Collection[str], settings: PublishSettings) -> None:
@@ -117,12 +109,19 @@ def withdraw_pages(paper_dir: Path, date: dt.date, codes: Collection[str], setti
     kept = tuple(page for page in record.pages if page.code not in codes)
     if len(kept) == len(record.pages):
         return
-    try:
+    with _publish_errors(paper_dir):
         write_record(path, replace(record, pages=kept))  # maybe none: the issue is listed, without pages
         write_index(
             paper_dir, read_records(paper_dir)[: settings.keep]
-        )  # the issue's page is rewritten by the build
+        )  # the build rewrites the issue's page
         write_feed(paper_dir, settings)
+
+
+@contextlib.contextmanager
+def _publish_errors(paper_dir: Path) -> Iterator[None]:
+    """A file that can't be written or read (a full disk) is a ``PublishError`` naming it."""
+    try:
+        yield
     except OSError as exc:
         raise PublishError(f"cannot publish {exc.filename or paper_dir}: {exc.strerror or exc}") from exc
 
