@@ -29,9 +29,11 @@ from pathlib import Path
 from distributed import LocalCluster, get_task_stream
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
-from enews_audio import batch
+from enews_audio import pipeline, speech
+from enews_audio.cli.report import failure_lines
+from enews_audio.pipeline import batch
 from enews_audio.speech.dask import DaskExecutor
-from issue_toml import issue_toml
+from support.issue_toml import issue_toml
 
 SENTENCES = [
     "昨天上午，城东街道在社区广场举办了一场旧物交换集市。",
@@ -100,9 +102,10 @@ def main() -> None:
         walls = {}
         for way, jobs in (("serial", 1), ("local", None)):  # one voice worker; the machine's pool
             began = time.perf_counter()
-            built = batch.run(batch.load_batch(papers, root / way), jobs=jobs)
+            with speech.Speaker(jobs=jobs) as speaker:
+                built = pipeline.run(batch.load_batch(papers, root / way).entries, speaker)
             walls[way] = time.perf_counter() - began
-            assert built.ok, batch.failure_lines(built)
+            assert built.ok, failure_lines(built)
         minutes = audio_minutes(built)
         print(
             f"{args.papers} papers, {minutes:.1f} min of audio, {sum(p.report.made for p in built.papers)} clips"
@@ -120,16 +123,16 @@ def main() -> None:
                 workers_cpu(executor),
             )
             began = time.perf_counter()
-            with get_task_stream(client=executor.client) as stream:
-                remote = batch.run(
-                    batch.load_batch(papers, root / "cluster"), executor=executor, clip_store=store,
+            with get_task_stream(client=executor.client) as stream, speech.Speaker(executor=executor) as speaker:
+                remote = pipeline.run(
+                    batch.load_batch(papers, root / "cluster").entries, speaker, clip_store=store,
                     at_once=batch.AT_ONCE,
                 )  # fmt: skip
             wall = time.perf_counter() - began
             client_cpu = cpu_seconds(resource.getrusage(resource.RUSAGE_SELF)) - client_before
             worker_cpu = workers_cpu(executor) - workers_before
             executor.close()
-        assert remote.ok, batch.failure_lines(remote)
+        assert remote.ok, failure_lines(remote)
         synthesis = sum(
             part["stop"] - part["start"]
             for task in stream.data

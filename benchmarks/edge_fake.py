@@ -24,10 +24,12 @@ import edge_tts.drm
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
 from clock import Clock
 
-from enews_audio.pipeline import BuildSettings, build
+from enews_audio.pipeline import BuildSettings
 from enews_audio.speech.edge import EdgeEngine
 from enews_audio.speech.engine import Voice
-from fake_edge import FakeEdge
+from support.builds import build
+from support.builds import settings as build_settings
+from support.fake_edge import FakeEdge
 
 PLACES = ["城东", "江北", "老城区", "高新区", "滨江", "南山", "西城", "新港"]
 SUBJECTS = ["社区食堂", "公交线路", "口袋公园", "养老驿站", "菜市场", "图书分馆", "便民诊所", "夜间集市"]
@@ -97,7 +99,7 @@ def fake_issue(args: argparse.Namespace) -> Iterator[tuple[Path, Path, FakeEdge]
 def main() -> None:
     args = arguments(__doc__, pages=3, articles=5)
     with fake_issue(args) as (tmp, source, fake):
-        settings = BuildSettings(out_dir=tmp / "out", concurrency=args.concurrency)
+        settings = build_settings(out_dir=tmp / "out", concurrency=args.concurrency)
         engine = EdgeEngine(Voice("zh-CN-XiaoxiaoNeural"), url=fake.url)
 
         wall, clock, report = timed_build(source, engine, settings)

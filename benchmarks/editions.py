@@ -19,9 +19,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from edge_fake import arguments, fake_issue, timed_build
 
-from enews_audio.editions import SlowEdition, slow_edition
 from enews_audio.model import Edition
 from enews_audio.pipeline import BuildSettings, script
+from enews_audio.pipeline.slow import slow_edition
 from enews_audio.publish import PublishSettings
 from enews_audio.publish.daisy import write_daisy
 from enews_audio.publish.record import read_record
@@ -29,6 +29,7 @@ from enews_audio.publish.usb import write_usb
 from enews_audio.speech.edge import EdgeEngine
 from enews_audio.speech.engine import Voice
 from enews_audio.text import TextSettings
+from support.builds import settings as build_settings
 
 
 def timed(source: Path, engine: EdgeEngine, settings: BuildSettings):
@@ -42,13 +43,12 @@ def main() -> None:
     with fake_issue(args) as (tmp, source, fake):
         engine = EdgeEngine(Voice("zh-CN-XiaoxiaoNeural"), url=fake.url)
 
-        slow = slow_edition(TextSettings(), engine)  # the fake's address in place of the real service's
-        slow = SlowEdition(EdgeEngine(slow.engine.voice, url=fake.url), slow.text)
+        slow = slow_edition(TextSettings(), engine.spec)  # the spec keeps the fake's address
 
         def settings(out: str, editions: frozenset[Edition]) -> BuildSettings:
             publish = PublishSettings(editions=editions)
             slowly = slow if Edition.SLOW in editions else None
-            return BuildSettings(tmp / out, concurrency=args.concurrency, publish=publish, slow=slowly)
+            return build_settings(tmp / out, concurrency=args.concurrency, publish=publish, slow=slowly)
 
         script(source, settings("plain", frozenset()).read)  # jieba and wetext load once, before either build
         plain, _, report = timed(source, engine, settings("plain", frozenset()))

@@ -39,9 +39,11 @@ sys.path.insert(0, str(Path(__file__).parent))  # asr.py and pinyin_score.py bes
 import asr
 from pinyin_score import Match, best_match, syllables, total_rate, written_to_spoken
 
-from enews_audio import pipeline, reading
+from enews_audio import pinyin as reading
+from enews_audio import pipeline
 from enews_audio.audio import AudioSettings
 from enews_audio.model import Part
+from enews_audio.speech import Speaker
 from enews_audio.speech.engine import Voice
 from enews_audio.speech.executor import LocalExecutor
 from enews_audio.speech.mp3 import SAMPLE_RATE
@@ -199,15 +201,16 @@ def score_episodes(
     with tempfile.TemporaryDirectory(prefix="intelligibility-") as out:
         settings = pipeline.BuildSettings(
             Path(out),
+            engine.spec,
             read=pipeline.ReadSettings(text=text),
             audio=AudioSettings(**variant.audio),
             cache_dir=cache / "clips",
         )
         start = time.perf_counter()
-        with _sandhi(variant.sandhi):
-            # In this process, not the voice workers: they would build a plain OfflineEngine from its spec,
-            # without this engine's model cache, trim and lead variants or the sandhi switch above.
-            report = pipeline.build(ARTICLES, engine, settings, executor=LocalExecutor())
+        # In this process, not the voice workers: they would build a plain OfflineEngine from its spec,
+        # without this engine's model cache, trim and lead variants or the sandhi switch above.
+        with _sandhi(variant.sandhi), Speaker(executor=LocalExecutor(), engines=[engine]) as speaker:
+            report = pipeline.build(ARTICLES, settings, speaker)
         assert report.ok, report.failures[:3]  # a failed clip would score as a silent, perfect page
         times["build_s"] = round(time.perf_counter() - start, 1)
         times["synthesis_s"] = round(engine.synthesis_seconds, 1)

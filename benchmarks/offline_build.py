@@ -32,13 +32,13 @@ from typing import Any
 from clock import Clock
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
-from enews_audio import speaking
-from enews_audio.options import BuildOptions
-from enews_audio.pipeline import build, prepare
+from enews_audio import speech
+from enews_audio.pipeline import build, prepare, speaking
 from enews_audio.pipeline import script as read_script
+from enews_audio.pipeline.options import BuildOptions
 from enews_audio.speech.cache import ClipCache, clip_key
 from enews_audio.speech.machine import pool_shape
-from issue_toml import issue_toml
+from support.issue_toml import issue_toml
 
 SAMPLE = Path(__file__).resolve().parents[1] / "examples" / "sample-issue"
 PLACES = ["城东街道", "江北新区", "老城区", "高新区", "滨江社区", "南山镇", "西城区", "新港街道"]
@@ -90,11 +90,12 @@ def timed_build(source: Path, out: Path, jobs: int | None = None, order: Any = N
     ``order`` replaces ``speaking.speaking_order`` for this build."""
     clock = Clock()
     began = time.perf_counter()
-    engine, settings = prepare(BuildOptions(source=str(source), out=out, engine="offline", jobs=jobs))
+    settings = prepare(BuildOptions(source=str(source), out=out, engine="offline", jobs=jobs))
     if order is not None:
         speaking.speaking_order, default = order, speaking.speaking_order
     try:
-        report = build(source, engine, settings, clock)
+        with speech.Speaker(jobs=jobs) as speaker:
+            report = build(source, settings, speaker, clock)
     finally:
         if order is not None:
             speaking.speaking_order = default

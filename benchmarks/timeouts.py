@@ -20,8 +20,8 @@ from enews_audio.errors import EngineUnavailableError, SourceError
 from enews_audio.sources.fetch import FetchSettings, HttpSite
 from enews_audio.speech.edge import EdgeEngine
 from enews_audio.speech.engine import Voice
-from epaper_server import serving
-from fake_edge import FakeEdge, Fault
+from support.epaper_server import serving
+from support.fake_edge import FakeEdge, Fault
 
 VOICE = Voice("zh-CN-XiaoxiaoNeural")
 

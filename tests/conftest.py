@@ -9,7 +9,7 @@ from collections.abc import Callable
 import pytest
 
 from enews_audio.speech.edge import URL_ENV
-from fake_edge import use_loopback
+from support.fake_edge import use_loopback
 
 
 @pytest.fixture(autouse=True)

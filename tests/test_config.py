@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from enews_audio.config import Config, load_config
 from enews_audio.errors import EnewsError, UsageError
+from enews_audio.pipeline.config import Config, load_config
 from enews_audio.publish import PublishSettings
 
 FULL = """

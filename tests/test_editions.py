@@ -7,17 +7,19 @@ from pathlib import Path
 import feedparser
 import pytest
 
-from enews_audio.editions import SlowEdition, slow_edition
 from enews_audio.errors import EngineUnavailableError
 from enews_audio.model import Clip, Edition, Pauses
-from enews_audio.options import BuildOptions
-from enews_audio.pipeline import BuildSettings, build, prepare
+from enews_audio.pipeline import BuildSettings, prepare
+from enews_audio.pipeline.options import BuildOptions
+from enews_audio.pipeline.slow import SlowEdition, slow_edition
 from enews_audio.publish import PublishSettings
 from enews_audio.publish.record import read_record
 from enews_audio.speech import load_preset
 from enews_audio.speech.engine import Voice
-from enews_audio.speech.fake import FakeEngine, silent_clip
+from enews_audio.speech.fake import FakeEngine, FakeSpec, silent_clip
 from enews_audio.text import TextSettings
+from support.builds import build
+from support.builds import settings as build_settings
 from test_pipeline import TWO_PAGES
 
 ALL = frozenset(Edition)
@@ -29,17 +31,18 @@ def slower_clip(text: str) -> Clip:
     return silent_clip(text + "慢" * max(1, len(text) // 5)) if clip.duration > 0.3 else clip
 
 
-def slow_fake(handler=slower_clip) -> SlowEdition:
-    pauses = Pauses(sentence=0.35, paragraph=0.7, heading=0.6, article=2.2)
-    return SlowEdition(FakeEngine(handler, identity="fake/1/slow"), TextSettings(pauses=pauses))
+def slow_fake(handler=slower_clip) -> FakeEngine:
+    """The slow edition's voice: pass it to ``build`` (``engines=``) to count its calls."""
+    return FakeEngine(handler, identity="fake/1/slow")
 
 
-def settings(tmp_path: Path, editions=ALL, **more) -> BuildSettings:
+def settings(tmp_path: Path, editions=ALL, slow: FakeEngine | None = None, **more) -> BuildSettings:
     """Build settings making ``editions``; the slow one, when asked for, spoken by a fake (``slow``)."""
     publish = PublishSettings(base_url="https://example.org/a/", editions=editions)
-    if Edition.SLOW in editions:
-        more.setdefault("slow", slow_fake())
-    return BuildSettings(out_dir=tmp_path / "out", publish=publish, **more)
+    if Edition.SLOW in editions or slow is not None:
+        pauses = Pauses(sentence=0.35, paragraph=0.7, heading=0.6, article=2.2)
+        more["slow"] = SlowEdition((slow or slow_fake()).spec, TextSettings(pauses=pauses))
+    return build_settings(out_dir=tmp_path / "out", publish=publish, **more)
 
 
 @pytest.fixture
@@ -87,21 +90,26 @@ def test_a_rebuild_with_the_slow_edition_speaks_only_the_slow_clips(tmp_path, so
     assert not (first.issue_dir.parent / "feed-slow.xml").exists()
 
     engine, slow = FakeEngine(), slow_fake()
-    again = build(source, engine, settings(tmp_path, editions=frozenset({Edition.SLOW}), slow=slow))
-    assert again.ok and engine.calls == [] and again.made == 0 and len(slow.engine.calls) > 0
+    again = build(
+        source, engine, settings(tmp_path, editions=frozenset({Edition.SLOW}), slow=slow), engines=[slow]
+    )
+    assert again.ok and engine.calls == [] and again.made == 0 and len(slow.calls) > 0
     assert (first.issue_dir / "b02.mp3").stat().st_mtime_ns == (
         again.issue_dir / "b02.mp3"
     ).stat().st_mtime_ns
     record = read_record(again.issue_dir / "build.json")
     assert [p.slow.file for p in record.pages] == ["b02.slow.mp3", "b03.slow.mp3"]
     assert record.extra["slow_engine"] == "fake/1/slow"
-    assert record.extra["slow_clips_made"] == len(set(slow.engine.calls))
+    assert record.extra["slow_clips_made"] == len(set(slow.calls))
 
     # …and once more: nothing is spoken, nothing encoded again
     stamps = {p: p.stat().st_mtime_ns for p in again.issue_dir.glob("*.mp3")}
     third_slow = slow_fake()
-    build(source, FakeEngine(), settings(tmp_path, editions=frozenset({Edition.SLOW}), slow=third_slow))
-    assert third_slow.engine.calls == []
+    build(
+        source, FakeEngine(), settings(tmp_path, editions=frozenset({Edition.SLOW}), slow=third_slow),
+        engines=[third_slow],
+    )  # fmt: skip
+    assert third_slow.calls == []
     assert {p: p.stat().st_mtime_ns for p in again.issue_dir.glob("*.mp3")} == stamps
 
 
@@ -122,18 +130,18 @@ def test_a_failed_slow_sentence_leaves_its_page_without_a_slow_edition_and_says_
 
 def test_the_slow_edition_is_asked_for_and_given_together(tmp_path):
     with pytest.raises(ValueError, match="slow"):
-        settings(tmp_path, slow=None)
+        build_settings(out_dir=tmp_path, publish=PublishSettings(editions=ALL))
     with pytest.raises(ValueError, match="slow"):
         settings(tmp_path, editions=frozenset(), slow=slow_fake())
 
 
 def test_slow_edition_is_the_same_voice_at_the_slow_presets_rate_and_pauses():
-    engine = FakeEngine()
-    engine.voice = Voice("fake", rate=0)
-    slow = slow_edition(TextSettings(), engine)
+    voice = FakeSpec(identity="fake/2", voice=Voice("fake", rate=10))
+    slow = slow_edition(TextSettings(), voice)
+    assert slow.voice == FakeSpec(identity="fake/2", voice=Voice("fake", rate=-15))  # the same voice, slower
     assert slow.text.pauses.article == 2.2 and slow.text.pauses.sentence == 0.6
     longer = Pauses(sentence=0.35, paragraph=0.7, heading=0.6, article=3.0)
-    kept = slow_edition(replace(TextSettings(), pauses=longer), engine)
+    kept = slow_edition(replace(TextSettings(), pauses=longer), voice)
     assert kept.text.pauses.article == 3.0  # a longer pause of the build's own stays
 
 
@@ -150,9 +158,9 @@ def test_a_page_that_failed_keeps_its_last_episode_and_slow_edition(tmp_path, so
         return silent_clip(text)
 
     slow = slow_fake()
-    report = build(source, FakeEngine(down), settings(tmp_path, attempts=1, slow=slow))
+    report = build(source, FakeEngine(down), settings(tmp_path, attempts=1, slow=slow), engines=[slow])
     assert {f.page for f in report.failures} == {"B03"} and [e.page.code for e in report.slow] == ["B02"]
-    assert not [text for text in slow.engine.calls if "略有下降" in text]  # its slow edition is not remade
+    assert not [text for text in slow.calls if "略有下降" in text]  # its slow edition is not remade
     assert (report.issue_dir / "b03.slow.mp3").read_bytes() == slow_before
     record = read_record(report.issue_dir / "build.json")
     assert [p.slow.file for p in record.pages] == ["b02.slow.mp3", "b03.slow.mp3"]
@@ -161,14 +169,14 @@ def test_a_page_that_failed_keeps_its_last_episode_and_slow_edition(tmp_path, so
 def test_prepare_makes_the_slow_edition_of_the_chosen_voice_when_it_is_asked_for(tmp_path):
     config = tmp_path / "paper.toml"
     config.write_text('[paper]\neditions = ["slow", "daisy"]\n', encoding="utf-8")
-    engine, settings = prepare(BuildOptions(source="x", engine="offline", voice="zm_yunxi", config=config))
+    settings = prepare(BuildOptions(source="x", engine="offline", voice="zm_yunxi", config=config))
     assert settings.publish.editions == {Edition.SLOW, Edition.DAISY}
-    assert settings.slow.engine.voice == Voice("zm_yunxi", rate=-15)
-    assert settings.slow.engine.identity != engine.identity  # its clips are cached apart
+    assert settings.slow.voice == replace(settings.voice, voice=Voice("zm_yunxi", rate=-15))  # lexicon kept
+    assert settings.slow.voice.build(1).identity != settings.voice.build(1).identity  # cached apart
     assert settings.slow.text.pauses == load_preset("slow").pauses
-    _, faster = prepare(BuildOptions(source="x", engine="offline", preset="fast", editions=(Edition.SLOW,)))
-    assert faster.slow.engine.voice.rate == -15  # never faster than the slow preset
-    _, already = prepare(BuildOptions(source="x", engine="offline", rate=-20, editions=(Edition.SLOW,)))
-    assert already.slow.engine.voice.rate == -35  # a slow build still gets a slower edition
-    _, none = prepare(BuildOptions(source="x", engine="offline", config=config, editions=()))
+    faster = prepare(BuildOptions(source="x", engine="offline", preset="fast", editions=(Edition.SLOW,)))
+    assert faster.slow.voice.voice.rate == -15  # never faster than the slow preset
+    already = prepare(BuildOptions(source="x", engine="offline", rate=-20, editions=(Edition.SLOW,)))
+    assert already.slow.voice.voice.rate == -35  # a slow build still gets a slower edition
+    none = prepare(BuildOptions(source="x", engine="offline", config=config, editions=()))
     assert none.slow is None and none.publish.editions == frozenset()  # the option replaces the config's

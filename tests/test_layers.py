@@ -1,4 +1,5 @@
-"""The data flows one way: a stage never imports a later one, and only pipeline/cli compose stages.
+"""The data flows one way: a stage never imports a later one, and only pipeline/cli compose stages; the
+package's root keeps only the shared base.
 
 Imports are counted wherever they stand, inside functions too: a cycle must not hide in a deferred import.
 """
@@ -14,7 +15,7 @@ import enews_audio
 PACKAGE = Path(enews_audio.__file__).parent
 STAGES = ["sources", "text", "speech", "audio", "publish"]
 # Modules below the stages, which any stage may import: value types, errors, shared text knowledge, files.
-BELOW = ["enews_audio", "atomic", "chars", "errors", "model", "reading", "resources", "sealed", "tomlfile"]
+BELOW = ["enews_audio", "atomic", "chars", "errors", "model", "pinyin", "resources", "sealed", "tomlfile"]
 
 
 def _module_name(path: Path) -> str:
@@ -122,10 +123,11 @@ def test_asyncio_stays_inside_speech_and_serve():
             "speech",
             {
                 "Engine",
+                "EngineSpec",
                 "Session",
+                "Speaker",
                 "SpeechSettings",
                 "Executor",
-                "executor_for",
                 "list_voices",
                 "load_preset",
                 "preset_names",
@@ -138,3 +140,29 @@ def test_each_stage_exports_what_callers_use(stage, public):
     module = __import__(f"enews_audio.{stage}", fromlist=["__all__"])
     assert set(module.__all__) == public
     assert all(hasattr(module, name) for name in public)
+
+
+def test_the_root_keeps_only_the_shared_base_and_no_module_grows_past_400_lines():
+    root = sorted(p.stem for p in PACKAGE.glob("*.py") if p.stem not in {"__init__", "__main__"})
+    assert set(root) == set(BELOW) - {"enews_audio"} and len(root) <= 10, root
+    long = {
+        str(p.relative_to(PACKAGE)): n
+        for p in PACKAGE.rglob("*.py")
+        if (n := len(p.read_text().splitlines())) > 400
+    }
+    assert not long
+
+
+def test_no_runner_chooses_by_an_engines_name_or_probes_it_for_methods():
+    """How a voice runs follows what the engine declares (``cpu_bound``, ``resource``, ``warm``)."""
+    for path in PACKAGE.rglob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if (
+                isinstance(node, ast.Compare)
+                and isinstance(node.left, ast.Attribute)
+                and node.left.attr == "name"
+            ):
+                owner = ast.unparse(node.left.value)
+                assert "engine" not in owner and "spec" not in owner, f"{path.name}: {ast.unparse(node)}"
+            if isinstance(node, ast.Call) and ast.unparse(node.func) in {"getattr", "hasattr"}:
+                assert "engine" not in ast.unparse(node.args[0]), f"{path.name}: {ast.unparse(node)}"

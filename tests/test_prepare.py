@@ -5,8 +5,8 @@ from pathlib import Path
 import pytest
 
 from enews_audio.errors import UsageError
-from enews_audio.options import BuildOptions, build_options
 from enews_audio.pipeline import prepare, proofing
+from enews_audio.pipeline.options import BuildOptions, build_options
 from enews_audio.speech import load_preset
 from enews_audio.speech.engine import Voice
 from enews_audio.speech.offline import OfflineEngine
@@ -23,8 +23,8 @@ VOICE_TABLES = """
 def test_a_lexicon_table_for_the_default_voice_reaches_the_offline_engine_and_the_text(tmp_path):
     mine = tmp_path / "mine.toml"
     mine.write_text(VOICE_TABLES, encoding="utf-8")
-    engine, settings = prepare(BuildOptions(source="x", engine="offline", lexicon=(mine,)))
-    # Not built with, so nothing to close: an engine holds nothing until it speaks (pipeline.build closes it).
+    settings = prepare(BuildOptions(source="x", engine="offline", lexicon=(mine,)))
+    engine = settings.voice.build(1)  # the settings name the voice; a speaker makes its engine
     assert engine.voice.name == "zf_xiaobei"  # the engine's default voice: no --voice was given
     chosen = load_lexicon("offline", "zf_xiaobei", [mine])
     assert chosen.pinyin["乐清"] == "yue4 qing1"
@@ -38,8 +38,8 @@ def test_a_presets_pauses_become_the_text_stages_and_the_config_the_feeds(tmp_pa
     config = tmp_path / "paper.toml"
     config.write_text('[paper]\ntitle = "江城夜读"\nkeep = 7\n', encoding="utf-8")
     options = BuildOptions(source="x", engine="fake", preset="slow", config=config, keep=3, out=tmp_path)
-    engine, settings = prepare(options)
-    assert engine.name == "fake"
+    settings = prepare(options)
+    assert settings.voice.build(1).name == "fake"
     assert settings.read.text.pauses == load_preset("slow").pauses
     assert (settings.publish.title, settings.publish.keep) == ("江城夜读", 3)  # the option wins
     assert settings.out_dir == tmp_path

@@ -1,6 +1,6 @@
 import pytest
 
-from enews_audio.reading import read_run, sandhi
+from enews_audio.pinyin import read_run, sandhi
 
 
 def _pinyin(text: str, overrides: dict[str, str] | None = None) -> str:

@@ -12,8 +12,8 @@ import pytest
 from enews_audio.speech.cache import ClipCache, clip_key
 from enews_audio.speech.edge import EdgeEngine
 from enews_audio.speech.engine import Voice
-from fake_edge import FakeEdge, Fault
-from issue_toml import issue_toml
+from support.fake_edge import FakeEdge, Fault
+from support.issue_toml import issue_toml
 
 ISSUE = issue_toml(
     "江城日报",

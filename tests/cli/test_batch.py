@@ -6,15 +6,17 @@ from collections import Counter
 
 import pytest
 
-from enews_audio import batch, speech
+from enews_audio import pipeline, speech
+from enews_audio.cli.report import summary_rows
 from enews_audio.model import Progress
+from enews_audio.pipeline import batch
 from enews_audio.publish import paper_slug
 from enews_audio.speech.cache import clip_key
 from enews_audio.speech.edge import EdgeEngine
 from enews_audio.speech.engine import Voice
-from fake_edge import FakeEdge, Fault, closed_address
-from papers import PAPERS, papers_file, write_issue
-from s3_server import objects, s3_bucket, unreachable
+from support.fake_edge import FakeEdge, Fault, closed_address
+from support.papers import PAPERS, papers_file, write_issue
+from support.s3_server import objects, s3_bucket, unreachable
 
 from .conftest import cli
 
@@ -114,33 +116,19 @@ def test_a_problem_in_defaults_is_told_once(tmp_path):
     )
 
 
-def test_papers_with_the_same_engine_options_share_one_engine(tmp_path, monkeypatch):
+def test_papers_with_the_same_voice_share_one_engine_of_the_runs_speaker(tmp_path):
     for folder, (paper, date) in PAPERS.items():
         write_issue(tmp_path, folder, paper, date)
     write_issue(tmp_path, "slow", "山城晚报", "2026-01-03")
-    made = []
-    select = speech.select_engine
-
-    def counted(*args, **kwargs):
-        made.append(kwargs.get("rate"))
-        return select(*args, **kwargs)
-
-    monkeypatch.setattr(speech, "select_engine", counted)
-    executors, closed = [], []
-    executor_for = speech.executor_for
-
-    def kept(engine, jobs=None):
-        executors.append(executor_for(engine, jobs))
-        monkeypatch.setattr(executors[-1], "close", lambda abort=False: closed.append(abort), raising=False)
-        return executors[-1]
-
-    monkeypatch.setattr(speech, "executor_for", kept)
-    papers = papers_file(tmp_path, 'source = "bay"', 'source = "slow"\nrate = -10', 'source = "river"')
+    papers = papers_file(tmp_path, 'source = "bay"', 'source = "slow"\nvoice = "fake"', 'source = "river"')
     seen: list[Progress] = []
-    report = batch.run(batch.load_batch(papers, tmp_path / "out"), on_progress=seen.append)
+    with speech.Speaker() as speaker:
+        report = pipeline.run(
+            batch.load_batch(papers, tmp_path / "out").entries, speaker, on_progress=seen.append
+        )
+        engines = {id(speaker.engine(pipeline.prepare(p.entry.options).voice)) for p in report.papers}
     assert report.ok
-    assert made == [None, -10]  # the third paper reused the first one's engine ...
-    assert len(executors) == 2 and closed == [False, False]  # ... and its executor, closed once at the end
+    assert len(engines) == 1  # the three papers' voices are one: one engine, made once
     papers_seen = [p for p in seen if p.stage == "papers"]
     assert [(p.done, p.total) for p in papers_seen] == [(0, 3), (1, 3), (2, 3), (3, 3)]
     speech_seen = [p for p in seen if p.stage == "speech"]
@@ -181,7 +169,7 @@ def test_a_rerun_after_a_partial_failure_makes_only_what_is_missing(tmp_path, ed
         assert {p.stem for p in clips.rglob("*.clip")} == cached | {clip_key(identity, t) for t in asked}
         assert sorted(p.name for p in bay.glob("*.mp3")) == ["a01.mp3", "a02.mp3"]
         assert {p: p.stat().st_mtime_ns for p in river.glob("*.mp3")} == published  # not re-encoded
-        rows = {row[0]: row for row in batch.summary_rows(batch.run(batch.load_batch(papers, out)))}
+        rows = {row[0]: row for row in summary_rows(run(batch.load_batch(papers, out)))}
         assert [rows[f"{p} {d}"][3] for p, d in PAPERS.values()] == ["0", "0"]  # a third run makes nothing
 
 
@@ -196,7 +184,7 @@ def test_clips_go_to_an_s3_clip_store_and_a_rerun_takes_them_from_there(tmp_path
         first = cli("batch", papers, "-o", out, "--clip-store", "s3://clips/enews")
         assert first.exit_code == 0, first.output
         stored = objects(endpoint)
-        made = sum(p.report.made for p in batch.run(batch.load_batch(papers, tmp_path / "again")).papers)
+        made = sum(p.report.made for p in run(batch.load_batch(papers, tmp_path / "again")).papers)
         assert len(stored) == made > 0 and all(k.startswith("enews/") for k in stored)
         assert not (out / ".cache" / "clips").exists()
 
@@ -229,15 +217,7 @@ def test_a_clip_store_that_cannot_be_reached_is_one_line_before_anything_is_buil
     assert not (tmp_path / "out").exists()
 
 
-def test_jobs_sizes_the_voice_workers_of_every_paper(tmp_path, monkeypatch):
-    for folder, (paper, date) in PAPERS.items():
-        write_issue(tmp_path, folder, paper, date)
-    asked = []
-    executor_for = speech.executor_for
-    monkeypatch.setattr(
-        speech, "executor_for", lambda engine, jobs=None: asked.append(jobs) or executor_for(engine)
-    )
-    papers = papers_file(tmp_path, 'source = "bay"', 'source = "river"\nvoice = "fake"')
-    result = cli("batch", papers, "-o", tmp_path / "out", "--jobs", 1)
-    assert result.exit_code == 0, result.output
-    assert asked == [1, 1]  # two sets of engine options, each with one voice worker
+def run(loaded: batch.Batch) -> pipeline.BatchReport:
+    """The batch built as ``enews-audio batch`` builds it, in this process."""
+    with speech.Speaker() as speaker:
+        return pipeline.run(loaded.entries, speaker)

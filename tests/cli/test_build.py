@@ -17,8 +17,8 @@ from enews_audio.audio import read_chapters
 from enews_audio.pipeline import OPENING
 from enews_audio.publish.record import read_record
 from enews_audio.sources import load_issue
-from epaper_server import EPAPER, serving
-from fake_edge import closed_url
+from support.epaper_server import EPAPER, serving
+from support.fake_edge import closed_url
 
 from .conftest import SAMPLE, cli, fake_build, one_line_error, refused
 

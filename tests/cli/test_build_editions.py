@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from issue_toml import issue_toml
+from support.issue_toml import issue_toml
 
 from .conftest import fake_build, one_line_error, refused
 

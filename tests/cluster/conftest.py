@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pytest
 
-from s3_server import s3_bucket
+from support.s3_server import s3_bucket
 
 distributed = pytest.importorskip("distributed")  # the dask extra; the test extra installs it
 

@@ -13,21 +13,22 @@ import miniaudio
 import pytest
 
 from cli.conftest import cli
-from cluster_speech import signature, slow_and_signed
-from enews_audio import batch, speech
+from enews_audio import pipeline, speech
+from enews_audio.pipeline import batch
 from enews_audio.speech import dask as on_dask
 from enews_audio.speech.cache import ClipCache
 from enews_audio.speech.dask import DaskExecutor
-from enews_audio.speech.fake import FakeEngine
-from enews_audio.speech.pool import warm_engine
-from fake_edge import FakeEdge, closed_address
-from papers import PAPERS, papers_file, published, write_issue
-from s3_server import objects
+from enews_audio.speech.fake import FakeEngine, FakeSpec
+from enews_audio.speech.worker import engines_kept
+from support.fake_edge import FakeEdge, closed_address
+from support.papers import PAPERS, papers_file, published, write_issue
+from support.s3_server import objects
+from support.workers import signature, slow_and_signed
 
 
-def warm_engines(client) -> dict[str, int]:
-    """How many engines each worker process keeps."""
-    return client.run(lambda: warm_engine.cache_info().currsize)  # pool's cache, as on each worker
+def warm_engines(client) -> dict[str, list[str]]:
+    """The identities of the engines each worker process keeps."""
+    return client.run(engines_kept)
 
 
 def cpu_seconds(client) -> tuple[float, float]:
@@ -38,15 +39,15 @@ def cpu_seconds(client) -> tuple[float, float]:
 
 
 def made_here(monkeypatch) -> list[FakeEngine]:
-    """The engines this process makes from now on (each build's, on the client)."""
+    """The fake engines this process makes from now on (the speaker's, on the client)."""
     made = []
-    select = speech.select_engine
+    build = FakeSpec.build
 
-    def recorded(*args, **kwargs):
-        made.append(select(*args, **kwargs))
+    def recorded(spec, threads):
+        made.append(build(spec, threads))
         return made[-1]
 
-    monkeypatch.setattr(speech, "select_engine", recorded)
+    monkeypatch.setattr(FakeSpec, "build", recorded)
     return made
 
 
@@ -71,7 +72,8 @@ def test_on_the_cluster_the_workers_speak_and_the_output_is_the_local_build(tmp_
             assert (tmp_path / "remote" / name).read_bytes() == (tmp_path / "local" / name).read_bytes(), name
     with distributed_client(cluster) as client:
         warm = warm_engines(client)
-    assert sum(warm.values()) >= 1 and set(warm.values()) <= {0, 1}  # one engine per process, not per task
+    assert any(warm.values())
+    assert all(len(kept) == len(set(kept)) for kept in warm.values())  # one engine per voice, not per task
 
 
 def test_workers_and_client_share_an_s3_clip_store(tmp_path, cluster, s3):
@@ -100,7 +102,7 @@ def test_a_worker_killed_mid_build_loses_nothing_and_its_replacement_gets_work(
     executor = DaskExecutor.connect(cluster.scheduler_address)
     before = executor.client.run(os.getpid)
     finished: list[batch.BatchReport] = []
-    build = threading.Thread(target=lambda: finished.append(batch.run(loaded, executor=executor)))
+    build = threading.Thread(target=lambda: finished.append(run(loaded, executor)))
     try:
         build.start()
         began = time.monotonic()
@@ -173,7 +175,7 @@ def test_the_offline_voice_speaks_on_two_workers(tmp_path, cluster):
         decoded = miniaudio.decode(result.clips[text].audio, nchannels=1)
         assert decoded.duration > 0.4 and max(decoded.samples) > 1000, text  # speech, not silence
     assert engine._session is None  # the client never loaded the model
-    assert sum(warm.values()) >= 1
+    assert any(engine.identity in kept for kept in warm.values())
 
 
 class CountingEdge(FakeEdge):
@@ -194,3 +196,39 @@ def distributed_client(cluster):
     from distributed import Client
 
     return Client(cluster.scheduler_address, set_as_default=False)
+
+
+def run(loaded: batch.Batch, executor: DaskExecutor) -> pipeline.BatchReport:
+    with speech.Speaker(executor=executor) as speaker:
+        return pipeline.run(loaded.entries, speaker)
+
+
+WARM = "fake/warm-test"
+
+
+def test_workers_warm_the_voice_when_asked_and_a_worker_that_joins_later_warms_it_too(cluster):
+    executor = DaskExecutor.connect(cluster.scheduler_address)
+    try:
+        executor.warm(FakeEngine(identity=WARM))
+        before = executor.client.run(os.getpid)
+        assert _settles(lambda: all(WARM in kept for kept in warm_engines(executor.client).values()))
+        os.kill(next(iter(before.values())), signal.SIGKILL)  # its nanny starts a new worker, which joins
+        assert _settles(lambda: len(set(executor.client.run(os.getpid).values()) - set(before.values())) == 1)
+        joined = {a: pid for a, pid in executor.client.run(os.getpid).items() if pid not in before.values()}
+        assert joined and _settles(lambda: all(WARM in warm_engines(executor.client)[a] for a in joined))
+    finally:
+        executor.close()
+
+
+def _settles(check, seconds: float = 60.0) -> bool:
+    """Whether ``check()`` comes true within ``seconds`` (a guard against a hang, not a timing); asking a
+    cluster whose worker is restarting may fail, and is asked again."""
+    end = time.monotonic() + seconds
+    while time.monotonic() < end:
+        try:
+            if check():
+                return True
+        except (OSError, KeyError):  # CommClosedError is an OSError; a worker gone between two questions
+            pass
+        time.sleep(0.1)
+    return False

@@ -30,17 +30,22 @@ from pathlib import Path
 
 import whole
 
-from enews_audio.pipeline import BuildSettings, ReadSettings, build
+from enews_audio.pipeline import BuildSettings, ReadSettings
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # tests/, for support
+
 from enews_audio.publish import PublishSettings
 from enews_audio.sources import FetchSettings
 from enews_audio.speech.fake import FakeEngine, silent_clip
+from support.builds import build
+from support.builds import settings as build_settings
 
 _WRITE_FLAGS = os.O_WRONLY | os.O_RDWR | os.O_CREAT | os.O_TRUNC | os.O_APPEND
 
 
 def settings(out: Path, pages: Path) -> BuildSettings:
     fetch = FetchSettings(cache_dir=pages, delay=0, backoff=0, timeout=10)
-    return BuildSettings(
+    return build_settings(
         out_dir=out, read=ReadSettings(fetch=fetch), publish=PublishSettings(base_url=whole.BASE)
     )
 

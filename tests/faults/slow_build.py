@@ -8,8 +8,11 @@ import sys
 import time
 from pathlib import Path
 
-from enews_audio.pipeline import BuildSettings, build
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # tests/, for support
+
 from enews_audio.speech.fake import FakeEngine, silent_clip
+from support.builds import build
+from support.builds import settings as build_settings
 
 
 def main() -> None:
@@ -21,7 +24,7 @@ def main() -> None:
             time.sleep(0.02)
         return silent_clip(text)
 
-    build(source, FakeEngine(held), BuildSettings(out_dir=out))
+    build(source, FakeEngine(held), build_settings(out_dir=out))
 
 
 if __name__ == "__main__":

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from epaper_server import serving
+from support.epaper_server import serving
 
 HERE = Path(__file__).parent
 PER_KIND = 3

@@ -17,10 +17,11 @@ import pytest
 import whole
 
 from enews_audio.errors import EnewsError
-from enews_audio.pipeline import BuildSettings, build
 from enews_audio.publish import PublishSettings
 from enews_audio.speech.fake import FakeEngine
-from issue_toml import issue_toml
+from support.builds import build
+from support.builds import settings as build_settings
+from support.issue_toml import issue_toml
 
 SIZE = 8 * 1024 * 1024
 PARK = {"title": "江滩公园新添步道", "paragraphs": ["步道沿江而建，夜间有照明。"]}
@@ -54,7 +55,7 @@ def _source(folder, date, title):
 
 
 def _settings(out):
-    return BuildSettings(out_dir=out, publish=PublishSettings(base_url=whole.BASE))
+    return build_settings(out_dir=out, publish=PublishSettings(base_url=whole.BASE))
 
 
 def _free(path):

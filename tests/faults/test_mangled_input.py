@@ -17,11 +17,11 @@ import pytest
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
-from enews_audio.config import Config, load_config
 from enews_audio.errors import EnewsError
 from enews_audio.model import Issue
+from enews_audio.pipeline.config import Config, load_config
 from enews_audio.sources import load_issue
-from epaper_server import EPAPER
+from support.epaper_server import EPAPER
 
 MAX_MESSAGE = 1000
 FAST = settings(

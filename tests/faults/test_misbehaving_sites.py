@@ -7,7 +7,7 @@ import pytest
 from enews_audio.errors import EnewsError, SourceError
 from enews_audio.sources import load_issue
 from enews_audio.sources.fetch import FetchSettings, HttpSite
-from epaper_server import EPAPER, serving
+from support.epaper_server import EPAPER, serving
 
 CLASSIC = "classic/html/2025-06/21"
 ENTRY = "classic/paperindex.htm"

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from issue_toml import issue_toml
+from support.issue_toml import issue_toml
 
 HERE = Path(__file__).parent
 WAITING = "waiting for it to finish"

@@ -15,12 +15,13 @@ from enews_audio import text
 from enews_audio.audio import AudioSettings, assemble
 from enews_audio.audio.reuse import EpisodeMemo, fingerprint
 from enews_audio.model import Article, Page, PageScript, Part, Utterance
-from enews_audio.pipeline import BuildSettings, build
 from enews_audio.sources.fetch import FetchSettings, HttpSite
 from enews_audio.speech.cache import ClipCache, clip_key
 from enews_audio.speech.fake import FakeEngine, silent_clip
-from epaper_server import serving
-from issue_toml import issue_toml
+from support.builds import build
+from support.builds import settings as build_settings
+from support.epaper_server import serving
+from support.issue_toml import issue_toml
 
 ELEVATORS = {
     "title": "老旧小区加装电梯",
@@ -45,11 +46,11 @@ def _cached_clips(out):
 def test_truncated_cached_clips_are_made_again_and_the_rebuild_is_as_long_as_a_clean_build(tmp_path):
     source = tmp_path / "issue.toml"
     source.write_text(ISSUE, encoding="utf-8")
-    clean = build(source, FakeEngine(), BuildSettings(out_dir=tmp_path / "clean"))
+    clean = build(source, FakeEngine(), build_settings(out_dir=tmp_path / "clean"))
     clean_seconds = {e.path: _decoded_seconds(clean.issue_dir / e.path) for e in clean.episodes}
 
     out = tmp_path / "out"
-    first = build(source, FakeEngine(), BuildSettings(out_dir=out))
+    first = build(source, FakeEngine(), build_settings(out_dir=out))
     clips = _cached_clips(out)
     assert len(clips) == first.made > 0
     for clip in clips:  # as a bad copy of the cache would leave it: 60 % of each file
@@ -58,7 +59,7 @@ def test_truncated_cached_clips_are_made_again_and_the_rebuild_is_as_long_as_a_c
     shutil.rmtree(first.issue_dir)
 
     engine = FakeEngine()
-    rebuilt = build(source, engine, BuildSettings(out_dir=out))
+    rebuilt = build(source, engine, build_settings(out_dir=out))
     assert (rebuilt.made, rebuilt.reused) == (first.made, 0)  # every damaged clip was made again
     assert sorted(engine.calls) == sorted(_texts(first))
     for episode in rebuilt.episodes:

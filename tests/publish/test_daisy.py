@@ -15,7 +15,7 @@ import typing_extensions
 
 from enews_audio.publish import PublishSettings, publish_issue
 from enews_audio.publish.record import read_record
-from tones import assemble_issue, make_issue
+from support.tones import assemble_issue, make_issue
 
 # daisy-dtb 0.0.17 says it needs Python 3.11 but imports typing.override, new in 3.12: lend it 3.11 the
 # typing_extensions one. And with chardet >= 6 it uses chardet.universaldetector without importing it.

@@ -30,7 +30,7 @@ from enews_audio.model import (
 )
 from enews_audio.publish import PublishSettings, absolutize_feed, paper_slug, publish_issue
 from enews_audio.publish.feed import NAMESPACES, chapter_list, clock
-from tones import tone
+from support.tones import tone
 
 PAPER = "山城晚报"
 DAY1 = dt.date(2025, 12, 30)

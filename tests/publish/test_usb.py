@@ -16,7 +16,7 @@ from enews_audio.errors import PublishError
 from enews_audio.publish import PublishSettings, publish_issue
 from enews_audio.publish.record import read_record
 from enews_audio.publish.usb import write_usb
-from tones import OPENING_HZ, article_hz, assemble_issue, make_issue
+from support.tones import OPENING_HZ, article_hz, assemble_issue, make_issue
 
 PAPER = "山城晚报"
 DAY = dt.date(2025, 12, 31)

@@ -9,7 +9,7 @@ from enews_audio.sources.fetch import (
     PageNotFoundError,
     decode_html,
 )
-from epaper_server import serving
+from support.epaper_server import serving
 
 GB_PAGE = '<html><head><meta http-equiv="Content-Type" content="text/html; charset=gb2312"></head><body>'
 GB_TEXT = "王堃在“𠮷祥茶社”喝茶"  # 堃 is GBK, not GB2312; 𠮷 is in GB18030 only

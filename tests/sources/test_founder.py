@@ -8,7 +8,7 @@ from enews_audio.model import Issue
 from enews_audio.sources import load_issue
 from enews_audio.sources.fetch import FetchSettings
 from enews_audio.sources.profile import load_profiles
-from epaper_server import EPAPER, serving
+from support.epaper_server import EPAPER, serving
 
 DAY = dt.date(2025, 6, 21)
 CLASSIC = "classic/html/2025-06/21"

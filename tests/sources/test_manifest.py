@@ -5,7 +5,7 @@ import pytest
 
 from enews_audio.errors import SourceError
 from enews_audio.sources.manifest import load_manifest
-from issue_toml import issue_toml
+from support.issue_toml import issue_toml
 
 MANIFEST = Path(__file__).parent.parent / "data" / "sources" / "manifest" / "issue.toml"
 MINIMAL = issue_toml()  # 海湾日报 of 2026-01-02: page A01 要闻 with one article

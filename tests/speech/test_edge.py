@@ -9,7 +9,7 @@ from enews_audio.errors import EngineUnavailableError, SpeechError, UnknownVoice
 from enews_audio.speech.edge import EdgeEngine, split_text
 from enews_audio.speech.engine import Engine, Voice
 from enews_audio.speech.mp3 import mp3_seconds
-from fake_edge import FRAME, FRAME_SECONDS, LEAD, TAIL, FakeEdge, Fault, closed_url, speakable
+from support.fake_edge import FRAME, FRAME_SECONDS, LEAD, TAIL, FakeEdge, Fault, closed_url, speakable
 
 VOICE = Voice("zh-CN-YunyangNeural")
 TWO_SENTENCES = "春雨落在老街上。茶馆门口排起了长队！"

@@ -11,7 +11,8 @@ from enews_audio.errors import UnknownVoiceError
 from enews_audio.speech import Session, SpeechSettings, select_engine
 from enews_audio.speech.edge import EdgeEngine
 from enews_audio.speech.engine import Voice
-from fake_edge import FakeEdge, Fault, closed_url
+from enews_audio.speech.executor import LocalExecutor
+from support.fake_edge import FakeEdge, Fault, closed_url
 
 VOICE = Voice("zh-CN-YunyangNeural")
 TEXTS = ["春雨落在老街上。茶馆门口排起了长队！", "河边的柳树发芽了。"]
@@ -19,7 +20,7 @@ TIMEOUT = 1.0
 
 
 def synthesize(texts, engine, settings):
-    with Session(engine, settings) as session:
+    with Session(engine, settings, LocalExecutor()) as session:
         return session.synthesize(texts)
 
 

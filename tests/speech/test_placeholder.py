@@ -5,9 +5,10 @@ from enews_audio.errors import EngineUnavailableError
 from enews_audio.speech import Session, SpeechSettings
 from enews_audio.speech.edge import EdgeEngine
 from enews_audio.speech.engine import Voice
+from enews_audio.speech.executor import LocalExecutor
 from enews_audio.speech.fake import FakeEngine, silent_clip
 from enews_audio.speech.placeholder import PLACEHOLDER_TEXT, tone_clip
-from fake_edge import FakeEdge, closed_url
+from support.fake_edge import FakeEdge, closed_url
 
 
 def settings(tmp_path, attempts=4):
@@ -15,7 +16,7 @@ def settings(tmp_path, attempts=4):
 
 
 def placeholder_clip(engine, settings):
-    with Session(engine, settings) as session:
+    with Session(engine, settings, LocalExecutor()) as session:
         return session.placeholder()
 
 

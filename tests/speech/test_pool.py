@@ -12,9 +12,9 @@ from pathlib import Path
 
 import pytest
 
-from enews_audio.errors import EngineUnavailableError, SpeechError
+from enews_audio.errors import EngineUnavailableError
 from enews_audio.model import Clip, Timing
-from enews_audio.speech import Session, SpeechSettings, executor_for
+from enews_audio.speech import Session, Speaker, SpeechSettings
 from enews_audio.speech.cache import ClipCache, clip_key
 from enews_audio.speech.engine import Voice
 from enews_audio.speech.executor import Executor, LocalExecutor
@@ -90,21 +90,6 @@ def settings(tmp_path, **changes) -> SpeechSettings:
 TEXTS = ["甲。", "乙乙。", "丙丙丙。", "丁丁丁丁。", "戊。", "己己。"]
 
 
-def test_workers_in_other_processes_make_every_text_into_the_store(tmp_path, pool):
-    seen = []
-    with Session(engine(), settings(tmp_path), pool) as session:
-        result = session.synthesize(TEXTS, seen.append)
-    assert (result.made, result.reused, result.failures) == (6, 0, {})
-    assert seen[0].detail == "fake voice: 2 workers × 1 thread"
-    assert seen[-1].done == seen[-1].total == 6
-    pids = {pid for pid, _, _ in marks(result).values()}
-    assert os.getpid() not in pids and 1 <= len(pids) <= 2
-    store = ClipCache(tmp_path / "clips")
-    for text, clip in result.clips.items():
-        assert store.get(clip_key("fake/pool", text)) == clip
-        assert clip.audio == silent_clip(text).audio
-
-
 def test_a_worker_builds_its_engine_once_and_keeps_it_for_the_next_build(tmp_path, pool):
     with Session(engine(), settings(tmp_path), pool) as session:
         first = marks(session.synthesize(TEXTS))
@@ -113,25 +98,6 @@ def test_a_worker_builds_its_engine_once_and_keeps_it_for_the_next_build(tmp_pat
     both = [*first.values(), *second.values()]
     assert {built for _, built, _ in both} == {1}  # no worker built a second engine
     assert len({pid for pid, _, _ in both}) <= 2  # and no new worker came for the second build
-
-
-def test_texts_start_in_the_order_given(tmp_path):
-    one = VoicePool(PoolShape(1, 2))
-    try:
-        with Session(engine(), settings(tmp_path), one) as session:
-            made = marks(session.synthesize(TEXTS[::-1]))
-    finally:
-        one.close()
-    assert sorted(made, key=lambda t: made[t][2]) == TEXTS[::-1]
-
-
-def test_a_text_that_fails_is_settled_with_its_reason_and_not_stored(tmp_path, pool):
-    settled = []
-    with Session(engine("down_on_bad"), settings(tmp_path, attempts=2), pool) as session:
-        result = session.synthesize(["好。", "坏。"], on_settled=lambda t, c: settled.append((t, c is None)))
-    assert result.failures == {"坏。": "edge-tts: service answered 503 (gave up after 2 tries)"}
-    assert sorted(settled) == [("坏。", True), ("好。", False)]
-    assert ClipCache(tmp_path / "clips").get(clip_key("fake/pool", "坏。")) is None
 
 
 def test_a_worker_that_dies_fails_its_texts_in_one_line_and_the_pool_starts_afresh(tmp_path, pool):
@@ -152,40 +118,36 @@ def test_a_worker_speaking_another_version_of_the_voice_is_refused(tmp_path, poo
     assert result.failures == {"甲。": "a voice worker runs another version of the voice than fake/pool-v2"}
 
 
-def test_an_error_stops_the_workers_of_the_sessions_own_pool_at_once(tmp_path, monkeypatch):
-    own = VoicePool(PoolShape(2, 1))
-    monkeypatch.setattr("enews_audio.speech.session.executor_for", lambda engine, jobs: own)
-
+def test_an_error_stops_the_workers_of_the_speakers_pool_at_once(tmp_path):
     def fail_on_first(text, clip):
         raise TypeError("a bug in the caller")
 
+    voice = engine("hangs_on_slow")
+    voice.cpu_bound = True  # type: ignore[misc]  # so the speaker gives it voice workers
     before = set(multiprocessing.active_children())  # other tests' pools may live on
-    with pytest.raises(TypeError), Session(engine("hangs_on_slow"), settings(tmp_path)) as session:
+    with (
+        pytest.raises(TypeError),
+        Speaker(jobs=2, engines=[voice]) as speaker,
+        speaker.session(voice.spec, settings(tmp_path)) as session,
+    ):
+        assert isinstance(session.executor, VoicePool)
         session.synthesize(["快。", "慢。"], on_settled=fail_on_first)
     assert not set(multiprocessing.active_children()) - before
     assert ClipCache(tmp_path / "clips").get(clip_key("fake/pool", "慢。")) is None  # stopped, not awaited
 
 
-def test_a_clip_store_a_worker_cannot_write_is_one_speech_error(tmp_path, full_disk):
-    pool = VoicePool(PoolShape(1, 1))
-    try:
-        with (
-            full_disk(200),
-            pytest.raises(SpeechError, match=r"^clip cache: cannot write .*File too large"),
-            Session(engine(), settings(tmp_path), pool) as session,  # its workers inherit the limit
-        ):
-            session.synthesize(["甲。"])
-    finally:
-        pool.close()
-
-
-def test_the_offline_voice_gets_a_pool_sized_to_the_machine_and_other_engines_speak_in_process():
+def test_the_speaker_runs_a_cpu_bound_voice_in_a_pool_and_others_in_process_by_what_they_declare():
     from enews_audio.speech.offline import OfflineEngine
 
-    offline = executor_for(OfflineEngine(Voice("zf_xiaobei")), jobs=3)
-    assert isinstance(offline, VoicePool) and isinstance(offline, Executor)
-    assert offline.shape.workers == 3
-    assert isinstance(executor_for(FakeEngine()), LocalExecutor)
+    with Speaker(jobs=3) as speaker:
+        offline = speaker.executor(OfflineEngine(Voice("zf_xiaobei")))
+        assert isinstance(offline, VoicePool) and isinstance(offline, Executor)
+        assert offline.shape.workers == 3
+        assert speaker.executor(OfflineEngine(Voice("zm_yunxi"))) is offline  # one pool for the run
+        assert isinstance(speaker.executor(FakeEngine()), LocalExecutor)
+    cluster = LocalExecutor()  # any executor given speaks for every engine, a cluster's say
+    with Speaker(executor=cluster) as speaker:
+        assert speaker.executor(OfflineEngine(Voice("zf_xiaobei"))) is cluster
 
 
 def test_engine_specs_are_picklable_and_build_the_same_engine():

@@ -5,11 +5,12 @@ import pytest
 
 from enews_audio.errors import EngineUnavailableError, SpeechError, UnknownVoiceError
 from enews_audio.speech import Session, SpeechSettings
+from enews_audio.speech.executor import LocalExecutor
 from enews_audio.speech.fake import FakeEngine, silent_clip
 
 
 def synthesize(texts, engine, settings, on_progress=None, on_settled=None):
-    with Session(engine, settings) as session:
+    with Session(engine, settings, LocalExecutor()) as session:
         return session.synthesize(texts, on_progress, on_settled)
 
 

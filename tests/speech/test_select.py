@@ -4,7 +4,7 @@ import pytest
 
 from enews_audio.errors import EngineUnavailableError
 from enews_audio.speech import load_preset, select_engine
-from fake_edge import FakeEdge, closed_address
+from support.fake_edge import FakeEdge, closed_address
 
 
 def test_the_endpoint_comes_from_the_environment(edge_url):

@@ -7,6 +7,7 @@ import pytest
 
 from enews_audio.errors import EngineUnavailableError
 from enews_audio.speech import Session, SpeechSettings
+from enews_audio.speech.executor import LocalExecutor
 from enews_audio.speech.fake import FakeEngine, silent_clip
 from enews_audio.speech.placeholder import PLACEHOLDER_TEXT
 
@@ -32,7 +33,7 @@ def settings(tmp_path, **changes):
 
 def test_synthesis_placeholder_and_close_share_one_loop_in_one_thread(tmp_path):
     engine = LoopRecorder()
-    with Session(engine, settings(tmp_path)) as session:
+    with Session(engine, settings(tmp_path), LocalExecutor()) as session:
         session.synthesize(["甲。", "乙。"])
         session.synthesize(["丙。"])
         session.placeholder()
@@ -47,7 +48,7 @@ def test_synthesis_placeholder_and_close_share_one_loop_in_one_thread(tmp_path):
 
 def test_closing_twice_closes_the_engine_once_and_a_closed_session_refuses_work(tmp_path):
     engine = LoopRecorder()
-    session = Session(engine, settings(tmp_path))
+    session = Session(engine, settings(tmp_path), LocalExecutor())
     session.close()
     session.close()
     assert [what for what, _, _ in engine.loops] == ["aclose"]
@@ -57,7 +58,7 @@ def test_closing_twice_closes_the_engine_once_and_a_closed_session_refuses_work(
 
 def test_it_works_from_inside_a_running_event_loop(tmp_path):
     async def caller():
-        with Session(FakeEngine(), settings(tmp_path)) as session:
+        with Session(FakeEngine(), settings(tmp_path), LocalExecutor()) as session:
             return session.synthesize(["甲。"])
 
     assert asyncio.run(caller()).made == 1
@@ -77,7 +78,7 @@ def test_an_error_leaves_no_call_running_and_the_engine_is_closed(tmp_path):
             raise
 
     engine = LoopRecorder(hangs)
-    with pytest.raises(TypeError), Session(engine, settings(tmp_path, concurrency=2)) as session:
+    with pytest.raises(TypeError), Session(engine, settings(tmp_path, concurrency=2), LocalExecutor()) as session:
         session.synthesize(["等。", "坏。"])
     assert started.is_set() and cancelled.is_set()
     assert [what for what, _, _ in engine.loops] == ["aclose"]
@@ -87,6 +88,6 @@ def test_failures_are_reported_not_raised(tmp_path):
     def down(_text):
         raise EngineUnavailableError("edge-tts unreachable: 127.0.0.1:9")
 
-    with Session(FakeEngine(down), settings(tmp_path, attempts=1)) as session:
+    with Session(FakeEngine(down), settings(tmp_path, attempts=1), LocalExecutor()) as session:
         result = session.synthesize(["甲。"])
     assert result.failures == {"甲。": "edge-tts unreachable: 127.0.0.1:9 (gave up after 1 tries)"}

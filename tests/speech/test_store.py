@@ -11,7 +11,7 @@ from enews_audio.model import Clip, Timing
 from enews_audio.speech.cache import ClipCache, clip_key
 from enews_audio.speech.fake import silent_clip
 from enews_audio.speech.store import open_store
-from s3_server import objects, s3_bucket, unreachable
+from support.s3_server import objects, s3_bucket, unreachable
 
 pytest.importorskip("s3fs")  # the s3 extra; the test extra installs it
 

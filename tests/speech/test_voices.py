@@ -10,7 +10,7 @@ from enews_audio.speech.edge import EdgeEngine
 from enews_audio.speech.engine import Voice
 from enews_audio.speech.select import list_voices
 from enews_audio.speech.voices import VoiceInfo, edge_voices, refreshed_path, shipped_path, snapshot_path
-from fake_edge import FakeEdge, Fault, closed_url
+from support.fake_edge import FakeEdge, Fault, closed_url
 
 SHIPPED = voices_dir()
 

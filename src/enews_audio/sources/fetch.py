@@ -43,11 +43,14 @@ class PageNotFoundError(SourceError):
     """The server (or the saved folder) has no such page: for a dated page, the issue may not exist."""
 
 
+DELAY = 1.0  # seconds between two requests to one host: polite to a paper's small server
+
+
 @dataclass(frozen=True, slots=True)
 class FetchSettings:
     cache_dir: Path | None = None  # default: ~/.cache/enews-audio/pages
     use_cache: bool = True
-    delay: float = 1.0  # seconds between two requests to one host
+    delay: float = DELAY
     timeout: float = 20.0  # seconds for each read, and for a whole page once its headers are in
     max_bytes: int = 5 * 1024 * 1024
     attempts: int = 3  # tries on 5xx, timeouts and dropped connections

@@ -3,10 +3,12 @@
 ``DaskExecutor.connect("tcp://scheduler:8786")`` (the ``dask`` extra). Only texts, specs and clip keys go
 through the scheduler, never audio: a worker makes the clip (``executor.make_clip``), puts it in the clip
 store (a folder every machine mounts, or S3: ``settings.cache_dir``) and returns its key; the client reads it
-from there for assembly. Each worker process keeps one warm engine per spec (``pool.warm_engine``: one
-single-threaded ONNX session for the offline voice, a worker per core), made on its first task. Tasks start
-in the order given (task priority). Edge tasks each hold one unit of the worker resource ``edge``: workers
-started with ``--resources edge=3`` keep to three connections per machine whatever their threads.
+from there for assembly. Each worker process keeps one warm engine per spec (``worker.py``, as in the voice
+pool: one single-threaded ONNX session for the offline voice, a worker per core). ``warm`` registers a
+worker plugin per voice, so the workers there now and every worker that joins later start loading it at
+once. Tasks start in the order given (task priority). A task of an engine with a ``resource`` holds one unit
+of it: workers started with ``--resources edge=3`` keep to three edge connections per machine whatever their
+threads.
 
 A worker that dies mid-task loses nothing: the scheduler gives its tasks to the others (and to workers that
 join later), and a task finds its clip already in the store if the dead worker had put it there.
@@ -15,6 +17,7 @@ join later), and a task finds its clip already in the store if the dead worker h
 from __future__ import annotations
 
 import asyncio
+import hashlib
 import threading
 from collections.abc import Sequence
 from concurrent.futures import TimeoutError as FuturesTimeout
@@ -24,11 +27,16 @@ from enews_audio.errors import SpeechError, UsageError
 from enews_audio.model import Clip
 from enews_audio.speech.cache import ClipCache, clip_key
 from enews_audio.speech.engine import Engine, EngineSpec
-from enews_audio.speech.executor import Settled, SpeechSettings, collected, make_clip
-from enews_audio.speech.pool import warm_engine, warm_in_worker
+from enews_audio.speech.executor import Settled, SpeechSettings, collected
+from enews_audio.speech.worker import make_in_worker, warm_in_worker
+
+try:
+    from distributed import WorkerPlugin
+except ImportError:  # the dask extra is missing: ``connect`` says so in one line before a plugin is made
+    WorkerPlugin = object
 
 CONNECT_TIMEOUT = 10.0  # seconds to reach the scheduler before giving up with one line
-EDGE_RESOURCE = "edge"
+THREADS = 1  # per engine on a worker: a worker process per core speaks faster than threads in one
 
 
 class DaskExecutor:
@@ -63,34 +71,32 @@ class DaskExecutor:
         return f"{engine.name} voice on the cluster at {self.address}: {len(self.workers())} workers now"
 
     def warm(self, engine: Engine) -> None:
-        """Have every worker build the engine (and load the model) now, without waiting for it."""
-        from distributed import fire_and_forget
-
-        for worker in self.workers():
-            fire_and_forget(
-                self.client.submit(warm_in_worker, engine.spec, 1, workers=[worker], pure=False, priority=1e9)
-            )
+        """Have every worker, now and joining later, build the engine and load its model, without waiting."""
+        name = "enews-warm-" + hashlib.sha256(engine.identity.encode()).hexdigest()[:16]
+        self.client.register_plugin(_Warm(engine.spec), name=name)
 
     async def make(
         self, engine: Engine, texts: Sequence[str], settings: SpeechSettings, settled: Settled
     ) -> None:
         from distributed import as_completed
 
-        resources = {EDGE_RESOURCE: 1} if engine.name == "edge" else None
-        if resources and not any(w.get("resources", {}).get(EDGE_RESOURCE) for w in self.workers().values()):
+        need = engine.resource
+        resources = {need: 1} if need else None
+        if need and not any(w.get("resources", {}).get(need) for w in self.workers().values()):
             raise SpeechError(
-                f"--cluster: no worker offers the {EDGE_RESOURCE!r} resource; start the workers with "
-                f"--resources {EDGE_RESOURCE}=3 (the edge service's limit per address)"
+                f"--cluster: no worker offers the {need!r} resource; start the workers with "
+                f"--resources {need}=3 (the {engine.name} service's limit per address)"
             )
         futures = {
             # Named by the clip: two builds asking for the same clip share one task. Priority keeps the order.
             self.client.submit(
-                speak, engine.spec, text, settings, key=f"speak-{clip_key(engine.identity, text)}",
+                make_in_worker, engine.spec, text, settings, THREADS,
+                key=f"speak-{clip_key(engine.identity, text)}",
                 priority=len(texts) - index, resources=resources, pure=False,
             ): text
             for index, text in enumerate(texts)
         }  # fmt: skip
-        loop, done = asyncio.get_running_loop(), asyncio.Queue[tuple[str, Clip | str]]()
+        loop, done = asyncio.get_running_loop(), asyncio.Queue[tuple[str, Clip | str | BaseException]]()
         completed = as_completed(futures, loop=self.client.loop)
 
         def collect() -> None:  # in a thread: the client's calls block
@@ -99,16 +105,26 @@ class DaskExecutor:
                 text = futures.get(future)
                 if text is None:  # dropped: the build ended early
                     return
-                outcome = _outcome(future, store, engine.identity, text)
+                try:
+                    outcome: Clip | str | BaseException = _outcome(future, store, engine.identity, text)
+                except Exception as exc:  # the store could not be written, a bug: it ends the call
+                    outcome = exc
                 loop.call_soon_threadsafe(done.put_nowait, (text, outcome))
 
         collecting = loop.run_in_executor(None, collect)
         try:
             for _ in range(len(futures)):
-                settled(*await done.get())
+                text, outcome = await done.get()
+                if isinstance(outcome, BaseException):
+                    raise outcome
+                settled(text, outcome)
         finally:
-            # Dropping the futures releases the tasks no other build wants (an error, or the build cancelled);
-            # cancelling them would cancel them for another paper asking for the same clip too.
+            # Releasing our futures drops the tasks no other build wants (an error, or the build cancelled);
+            # cancelling them would cancel them for another paper asking for the same clip too. Released by
+            # hand: as_completed keeps a reference to each future until it is done, so dropping ours would
+            # leave every task running.
+            for future in futures:
+                future.release()
             completed.clear()
             futures.clear()
             await collecting
@@ -118,38 +134,26 @@ class DaskExecutor:
 
 
 def _outcome(future: Any, store: ClipCache, identity: str, text: str) -> Clip | str:
+    """The clip, or why there is none; what the task raised (a store it could not write) is raised here."""
+    from distributed import KilledWorker
+
     try:
         key, failure = future.result()
-    except Exception as exc:  # the task itself failed: a bug, or workers killed over and over
-        return f"{type(exc).__name__}: {' '.join(str(exc).split())}"
+    except KilledWorker as exc:  # workers died on it over and over (out of memory?)
+        return f"voice workers died on it: {' '.join(str(exc).split())}"
     return collected(store, identity, text, key, failure)
 
 
-# --- on the workers ------------------------------------------------------------------------------------
+class _Warm(WorkerPlugin):
+    """A worker plugin: on each worker it is set up on, start building the engine in a thread of its own (a
+    plugin's ``setup`` runs on the worker's event loop, which must keep answering the scheduler)."""
 
-_lock = threading.Lock()
-_loop: asyncio.AbstractEventLoop | None = None  # one per process: an engine's connections belong to it
+    idempotent = True  # registered again for the next paper: the workers that have it keep it
 
+    def __init__(self, spec: EngineSpec) -> None:
+        self.spec = spec
 
-def speak(spec: EngineSpec, text: str, settings: SpeechSettings) -> tuple[str, str | None]:
-    """A worker's task: make one clip into the store; its key, and the reason if it failed.
-
-    ``pool.make_in_worker`` with two differences: a Dask worker runs several tasks at once in threads (edge
-    calls), so they share one event loop in a thread of its own instead of each running the loop; and a task
-    redone after its worker died finds the clip already in the store."""
-    engine = warm_engine(spec, 1)  # one thread: a worker process per core speaks faster than threads
-    key = clip_key(engine.identity, text)
-    if ClipCache(settings.cache_dir).get(key) is not None:  # made by a worker that died before answering
-        return key, None
-    outcome = asyncio.run_coroutine_threadsafe(make_clip(engine, text, settings), _running_loop()).result()
-    return key, outcome if isinstance(outcome, str) else None
-
-
-def _running_loop() -> asyncio.AbstractEventLoop:
-    """This process's loop, in a thread of its own: the worker's task threads each hand it their call."""
-    global _loop
-    with _lock:
-        if _loop is None:
-            _loop = asyncio.new_event_loop()
-            threading.Thread(target=_loop.run_forever, name="enews-speech", daemon=True).start()
-        return _loop
+    def setup(self, worker: Any) -> None:
+        threading.Thread(
+            target=warm_in_worker, args=(self.spec, THREADS), name="enews-warm", daemon=True
+        ).start()

@@ -94,6 +94,8 @@ class EdgeEngine:
 
     name = "edge"
     concurrency = 3
+    cpu_bound = False  # waits on the service
+    resource = "edge"  # the service limits connections per address: a cluster's workers offer this many
 
     def __init__(
         self,
@@ -138,6 +140,9 @@ class EdgeEngine:
         except Exception:
             return False
         return bool(data)
+
+    def warm(self) -> None:
+        """Nothing to load ahead: the service holds the voice."""
 
     async def aclose(self) -> None:
         """Nothing to release: each call opens and closes its own connection."""

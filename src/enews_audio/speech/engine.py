@@ -28,8 +28,11 @@ class EngineSpec(Protocol):
     """What another process needs to make the same engine: a small, picklable, hashable value.
 
     An executor that runs the voice elsewhere (worker processes, a cluster) ships the spec, never the
-    engine, and each worker keeps the engine ``build`` made for as long as it lives.
+    engine, and each worker keeps the engine ``build`` made for as long as it lives. Settings hold specs,
+    not engines; the same voice at another rate is ``dataclasses.replace(spec, voice=...)``.
     """
+
+    voice: Voice
 
     def build(self, threads: int) -> Engine:
         """The engine, using at most ``threads`` CPU threads (engines that wait on a service ignore it)."""
@@ -43,13 +46,22 @@ class Engine(Protocol):
     All calls of one engine's working life run on one event loop (``Session``); ``aclose`` releases what
     it holds on that loop (connections, a pool), after which it may work again, on another loop.
     ``spec.build(threads)`` makes the same engine (same ``identity``) in another process.
+
+    What a runner needs to know it reads here, never from ``name`` (which names the engine to people and
+    lexicons): ``cpu_bound``, ``concurrency``, ``resource`` and ``warm``.
     """
 
     name: str
     voice: Voice
     identity: str
-    concurrency: int  # how many calls are worth running at once
+    concurrency: int  # how many calls are worth running at once in one process
+    cpu_bound: bool  # speaks on this machine's CPU: worth a process per core, not more calls at once
+    resource: str | None  # a per-host limit its calls count against on a cluster (edge: "edge"), or None
     spec: EngineSpec
+
+    def warm(self) -> None:
+        """Load what the first call would (a model): a worker does it while the issue is still read."""
+        ...
 
     async def synthesize(self, text: str) -> Clip: ...
 

@@ -27,6 +27,7 @@ from enews_audio.speech.cache import ClipCache, clip_key
 from enews_audio.speech.engine import Engine
 
 Settled = Callable[[str, Clip | str], None]  # text, and its clip or the one-line reason it failed
+ATTEMPTS = 4  # tries per clip for failures worth retrying (a dropped connection, 429, 5xx, a timeout)
 
 
 @dataclass(frozen=True, slots=True)
@@ -35,7 +36,7 @@ class SpeechSettings:
 
     cache_dir: Path | str  # the clip store: a folder or an s3:// URL (store.py)
     concurrency: int | None = None  # calls at once in-process; None: what the engine says it can take
-    attempts: int = 4  # tries per clip for failures worth retrying
+    attempts: int = ATTEMPTS
     backoff: float = 1.0  # first wait in seconds, doubled per retry, with jitter
     max_backoff: float = 30.0
     jobs: int | None = None  # voice worker processes; None: one per usable core, as memory allows

@@ -14,6 +14,7 @@ from enews_audio.speech.mp3 import SAMPLE_RATE, encode_mp3
 Handler = Callable[[str], Clip | Awaitable[Clip]]
 
 SECONDS_PER_CHAR = 0.12
+VOICE = Voice("fake")  # the fake speaks every voice alike: its clips follow ``identity`` alone
 
 
 def silent_clip(text: str) -> Clip:
@@ -32,6 +33,7 @@ class FakeSpec:
 
     handler: Handler | None = None
     identity: str = "fake/1"
+    voice: Voice = VOICE
 
     def build(self, threads: int) -> FakeEngine:
         return FakeEngine(self.handler, self.identity)
@@ -41,8 +43,10 @@ class FakeEngine:
     """``FakeEngine(handler)``: a handler may fail, sleep or count calls; the default returns silence."""
 
     name = "fake"
-    voice = Voice("fake")
+    voice = VOICE
     concurrency = 4
+    cpu_bound = False
+    resource = None
 
     def __init__(self, handler: Handler | None = None, identity: str = "fake/1") -> None:
         self._handler: Handler = handler or silent_clip
@@ -54,6 +58,9 @@ class FakeEngine:
         self.calls.append(text)
         result = self._handler(text)
         return await result if inspect.isawaitable(result) else result
+
+    def warm(self) -> None:
+        return None
 
     async def aclose(self) -> None:
         return None

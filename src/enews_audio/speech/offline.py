@@ -96,7 +96,9 @@ class OfflineEngine:
     """
 
     name = "offline"
-    concurrency = 1  # CPU-bound: a second call would only fight the first for the cores
+    concurrency = 1  # a second call in one process would only fight the first for the cores
+    cpu_bound = True  # one process per core (speech/pool.py)
+    resource = None
 
     def __init__(
         self,

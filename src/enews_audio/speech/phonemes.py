@@ -16,7 +16,7 @@ from misaki.zh import ZHG2P
 from enews_audio.chars import ASCII_ALNUM
 from enews_audio.chars import CHINESE_DIGITS as _DIGITS
 from enews_audio.errors import MissingModelError
-from enews_audio.reading import RUN, read_run
+from enews_audio.pinyin import RUN, read_run
 from enews_audio.resources import voices_dir
 
 MAX_TOKENS = 510  # ids per model call, without the two padding zeros

@@ -24,13 +24,11 @@ _SHAPE = ((0.1, False), (0.2, True), (0.15, False), (0.2, True), (0.35, False)) 
 _FADE = 0.01
 
 
-async def placeholder_clip(
-    engine: Engine, settings: SpeechSettings, executor: Executor | None = None
-) -> Clip:
+async def placeholder_clip(engine: Engine, settings: SpeechSettings, executor: Executor) -> Clip:
     """The engine speaking ``PLACEHOLDER_TEXT`` (cached like any clip, made by ``executor`` like the
     build's other texts), or ``tone_clip()`` if it can't."""
     quick = dataclasses.replace(settings, attempts=min(settings.attempts, PLACEHOLDER_ATTEMPTS))
-    result = await run([PLACEHOLDER_TEXT], engine, quick, executor=executor)
+    result = await run([PLACEHOLDER_TEXT], engine, quick, executor)
     return result.clips.get(PLACEHOLDER_TEXT) or tone_clip()
 
 

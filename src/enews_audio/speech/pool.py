@@ -2,7 +2,8 @@
 
 The offline voice is CPU-bound and one ONNX session scales badly over threads (two threads in one
 process speak 1.6× as fast as one; two processes 1.9×), so a build's texts go to worker processes, each
-running ``make_clip`` with an engine built from ``engine.spec`` and kept for as long as the worker lives:
+running ``make_clip`` with an engine built from ``engine.spec`` and kept for as long as the worker lives
+(``worker.py``, as on a Dask worker):
 across the build, and across builds when the caller keeps the pool (a batch of papers). Workers write
 clips to the clip store and send back only their keys.
 
@@ -15,17 +16,17 @@ loop, the assembler) that a fork would copy mid-flight.
 from __future__ import annotations
 
 import asyncio
-import functools
 import multiprocessing
 import signal
 from collections.abc import Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 
-from enews_audio.speech.cache import ClipCache, clip_key
-from enews_audio.speech.engine import Engine, EngineSpec
-from enews_audio.speech.executor import Settled, SpeechSettings, collected, gather_all, make_clip
+from enews_audio.speech.cache import ClipCache
+from enews_audio.speech.engine import Engine
+from enews_audio.speech.executor import Settled, SpeechSettings, collected, gather_all
 from enews_audio.speech.machine import PoolShape, pool_shape
+from enews_audio.speech.worker import make_in_worker, warm_in_worker
 
 WORKER_DIED = "a voice worker died (out of memory?); rerun to resume"
 
@@ -113,34 +114,3 @@ class VoicePool:
 def _quiet() -> None:
     """Ctrl-C is the parent's to handle (it stops the workers); a worker must not print a traceback."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
-
-
-def warm_in_worker(spec: EngineSpec, threads: int) -> None:
-    """A worker's first task: build the engine; one that can load its model ahead (``warm``) does so.
-    Any executor whose workers are Python processes (a cluster's too) can send this and ``make_in_worker``."""
-    engine = warm_engine(spec, threads)
-    warm = getattr(engine, "warm", None)
-    if warm is not None:
-        warm()
-
-
-def make_in_worker(
-    spec: EngineSpec, text: str, settings: SpeechSettings, threads: int
-) -> tuple[str, str | None]:
-    """A worker's task: make one clip into the store (``make_clip`` with this process's warm engine);
-    the clip's key, and the reason if it failed. Raises what ``make_clip`` raises."""
-    engine = warm_engine(spec, threads)
-    outcome = _loop().run_until_complete(make_clip(engine, text, settings))
-    return clip_key(engine.identity, text), outcome if isinstance(outcome, str) else None
-
-
-@functools.lru_cache(maxsize=8)
-def warm_engine(spec: EngineSpec, threads: int) -> Engine:
-    """This process's engine for ``spec``, built once; offline engines share one model session."""
-    return spec.build(threads)
-
-
-@functools.cache
-def _loop() -> asyncio.AbstractEventLoop:
-    """This process's one event loop: an engine's connections belong to the loop that opened them."""
-    return asyncio.new_event_loop()

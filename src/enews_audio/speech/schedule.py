@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from enews_audio.model import Clip, Progress
 from enews_audio.speech.cache import ClipCache, clip_key
 from enews_audio.speech.engine import Engine
-from enews_audio.speech.executor import Executor, LocalExecutor, SpeechSettings
+from enews_audio.speech.executor import Executor, SpeechSettings
 
 __all__ = ["SpeechResult", "SpeechSettings", "run"]
 
@@ -31,13 +31,12 @@ async def run(
     texts: Sequence[str],
     engine: Engine,
     settings: SpeechSettings,
+    executor: Executor,
     on_progress: Callable[[Progress], None] | None = None,
     on_settled: Callable[[str, Clip | None], None] | None = None,
-    executor: Executor | None = None,
 ) -> SpeechResult:
-    """Clips for every distinct text; the ones not in the store are made by ``executor`` (default: in
-    this loop) in the order ``texts`` gives them, so a caller puts first what it needs first."""
-    executor = executor or LocalExecutor()
+    """Clips for every distinct text; the ones not in the store are made by ``executor`` in the order
+    ``texts`` gives them, so a caller puts first what it needs first."""
     unique = list(dict.fromkeys(texts))
     settled = on_settled or (lambda _t, _c: None)
     cache = ClipCache(settings.cache_dir)

@@ -8,7 +8,6 @@ from urllib.parse import urlsplit
 
 from enews_audio.errors import UnknownVoiceError, UsageError
 from enews_audio.speech.engine import Engine, Voice
-from enews_audio.speech.executor import Executor, LocalExecutor
 from enews_audio.speech.fake import FakeEngine
 from enews_audio.speech.presets import PRESET_ENGINES, RANGES, Preset
 from enews_audio.speech.runner import run_sync
@@ -33,13 +32,15 @@ def select_engine(
     proxy: str | None = None,
     pinyin: Mapping[str, str] | Callable[[str], Mapping[str, str]] | None = None,
     on_choice: Callable[[str], None] | None = None,
+    probes: dict[tuple[str, str | None, str | None], bool] | None = None,
 ) -> Engine:
     """The engine for ``kind``; with "auto" the edge service is probed once and ``on_choice`` told why.
 
     Anything given explicitly wins over the ``preset``, which wins over the defaults (auto, the engine's
     default voice, normal rate). ``proxy`` and ``edge_url`` (else ``$ENEWS_EDGE_URL``) reach edge-tts;
     ``pinyin`` (word -> "pin1 yin1") overrides the offline voice's readings; given as a function of the voice
-    name, it is asked once the voice is chosen (a lexicon may have entries for one voice).
+    name, it is asked once the voice is chosen (a lexicon may have entries for one voice). ``probes`` keeps
+    the probes' answers for a run: a batch of papers probes the service once, and tells ``on_choice`` once.
     """
     kind = kind or (preset.engine if preset else "auto")
     if proxy is not None:
@@ -56,7 +57,9 @@ def select_engine(
         key, what = wrong[0]
         raise UsageError(f"--{key}: {what}")
     if kind == "auto":
-        kind = _auto(voice, preset, edge_url, proxy, on_choice or (lambda _m: None))
+        kind = _auto(
+            voice, preset, edge_url, proxy, on_choice or (lambda _m: None), {} if probes is None else probes
+        )
     name = voice or (preset and preset.voice_for(kind)) or DEFAULT_VOICES[kind]
     if kind == "fake":
         return FakeEngine()
@@ -85,22 +88,13 @@ def option_problems(kind: str | None, **levels: int | None) -> list[tuple[str, s
     return wrong
 
 
-def executor_for(engine: Engine, jobs: int | None = None) -> Executor:
-    """Where ``engine`` speaks best: the offline voice in worker processes on every usable core (``jobs``
-    of them if given), an engine that waits on a service (or the fake) on the session's own loop."""
-    if engine.name != "offline":
-        return LocalExecutor()
-    from enews_audio.speech.pool import VoicePool
-
-    return VoicePool.sized(jobs)
-
-
 def _auto(
     voice: str | None,
     preset: Preset | None,
     edge_url: str | None,
     proxy: str | None,
     tell: Callable[[str], None],
+    probes: dict[tuple[str, str | None, str | None], bool],
 ) -> str:
     from enews_audio.speech.edge import EdgeEngine
 
@@ -108,13 +102,18 @@ def _auto(
         tell(f"engine: offline (voice {voice} is not an edge voice)")
         return "offline"
     edge_voice = voice or (preset and preset.voice_for("edge")) or DEFAULT_VOICES["edge"]
-    probe = EdgeEngine(Voice(edge_voice), url=edge_url, proxy=proxy)
-    if run_sync(_probed(probe)):
-        tell("engine: edge (the edge-tts service answered)")
+    asked = (edge_voice, edge_url, proxy)
+    known = asked in probes
+    if not known:
+        probes[asked] = run_sync(_probed(EdgeEngine(Voice(edge_voice), url=edge_url, proxy=proxy)))
+    if probes[asked]:
+        if not known:
+            tell("engine: edge (the edge-tts service answered)")
         return "edge"
     if voice:
         raise UsageError(f"--voice {voice} needs the edge-tts service, which did not answer")
-    tell("engine: offline (the edge-tts service did not answer)")
+    if not known:
+        tell("engine: offline (the edge-tts service did not answer)")
     return "offline"
 
 

@@ -12,13 +12,12 @@ from enews_audio.speech.engine import Engine
 from enews_audio.speech.executor import Executor, SpeechSettings
 from enews_audio.speech.placeholder import placeholder_clip
 from enews_audio.speech.schedule import SpeechResult, run
-from enews_audio.speech.select import executor_for
 
 T = TypeVar("T")
 
 
 class Session:
-    """``with Session(engine, settings) as session:`` speaks for one build, then closes the engine.
+    """``with Session(engine, settings, executor) as session:`` speaks for one build, then closes the engine.
 
     An engine may keep connections (a pool, a websocket) between calls, and those belong to the event loop
     that opened them; so synthesis, the placeholder and closing all run on one loop, which lives in a thread
@@ -26,17 +25,14 @@ class Session:
     (``aclose``) on that loop and ends it, also after an error or Ctrl-C, which cancel the call still running.
     ``asyncio.Runner`` keeps one loop too, but in the caller's thread, where a waiting caller could not cancel.
 
-    The texts are spoken by ``executor`` (see ``speech.executor``); without one the session makes the one
-    ``executor_for`` picks (voice workers for the offline engine) and closes it at the end, stopping its
-    workers at once after an error. An executor passed in stays open for the caller's next build (warm it
-    early, ``Executor.warm``, and its workers load the voice while the caller gets the texts ready).
+    The texts are spoken by ``executor`` (see ``speech.executor``), which is the caller's and stays open
+    for its next build: a ``Speaker`` makes both and opens sessions on them.
     """
 
-    def __init__(self, engine: Engine, settings: SpeechSettings, executor: Executor | None = None) -> None:
+    def __init__(self, engine: Engine, settings: SpeechSettings, executor: Executor) -> None:
         self.engine = engine
         self.settings = settings
-        self._owns_executor = executor is None
-        self.executor = executor or executor_for(engine, settings.jobs)
+        self.executor = executor
         self._loop = asyncio.new_event_loop()
         self._thread = threading.Thread(target=self._loop.run_forever, name="speech", daemon=True)
         self._thread.start()
@@ -45,8 +41,8 @@ class Session:
     def __enter__(self) -> Session:
         return self
 
-    def __exit__(self, kind: object, *exc: object) -> None:
-        self.close(abort=kind is not None)
+    def __exit__(self, *exc: object) -> None:
+        self.close()
 
     def synthesize(
         self,
@@ -59,15 +55,14 @@ class Session:
         ``on_settled(text, clip_or_None)`` is called (from the session's thread) as each text is done, so a
         caller can start on finished work while the rest is still being spoken.
         """
-        return self._run(run(texts, self.engine, self.settings, on_progress, on_settled, self.executor))
+        return self._run(run(texts, self.engine, self.settings, self.executor, on_progress, on_settled))
 
     def placeholder(self) -> Clip:
         """What is heard where a sentence could not be spoken (see ``placeholder.placeholder_clip``)."""
         return self._run(placeholder_clip(self.engine, self.settings, self.executor))
 
-    def close(self, abort: bool = False) -> None:
-        """Cancel what still runs, close the engine on its loop, end the loop, close the executor the
-        session made (with ``abort``, stopping its workers mid-clip); a second call does nothing."""
+    def close(self) -> None:
+        """Cancel what still runs, close the engine on its loop and end the loop; a second call does nothing."""
         if not self._open:
             return
         self._open = False
@@ -77,8 +72,6 @@ class Session:
             self._loop.call_soon_threadsafe(self._loop.stop)
             self._thread.join()
             self._loop.close()
-            if self._owns_executor:
-                self.executor.close(abort)
 
     async def _shutdown(self) -> None:
         others = [task for task in asyncio.all_tasks() if task is not asyncio.current_task()]

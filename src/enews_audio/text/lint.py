@@ -20,7 +20,7 @@ import msgspec
 
 from enews_audio.errors import TextError
 from enews_audio.model import Issue, Part
-from enews_audio.reading import RUN, read_run
+from enews_audio.pinyin import RUN, read_run
 from enews_audio.resources import voices_dir
 from enews_audio.text.script import TextSettings, to_script
 from enews_audio.text.segment import tagged_words

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 
-from enews_audio.reading import load_jieba, words
+from enews_audio.pinyin import load_jieba, words
 
 _ENDS = "。！？；…"
 _CLOSERS = "”’」』）》】\"'"

@@ -8,7 +8,7 @@ from collections.abc import Iterator
 
 from moto.server import ThreadedMotoServer
 
-from fake_edge import closed_address
+from support.fake_edge import closed_address
 
 PROXY_VARS = ("HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY", "http_proxy", "https_proxy", "all_proxy")
 

@@ -1,6 +1,6 @@
 """Speak one edition's script and assemble its pages: each page in a worker thread as soon as its clips are in.
 
-``pipeline`` runs it for the issue, then for its slow edition (``a01.slow.mp3``): clips are cached by the
+``paper.build`` runs it for the issue, then for its slow edition (``a01.slow.mp3``): clips are cached by the
 speech stage, episodes reused by the audio stage when nothing that shapes them changed.
 """
 
@@ -47,7 +47,8 @@ class Spoken:
 
 def speak_pages(
     script: Script,
-    engine: speech.Engine,
+    speaker: speech.Speaker,
+    voice: speech.EngineSpec,
     settings: speech.SpeechSettings,
     audio_settings: audio.AudioSettings,
     *,
@@ -58,13 +59,12 @@ def speak_pages(
     withdraw: Callable[[Collection[str]], None],
     on_progress: OnProgress | None = None,
     slow: bool = False,
-    executor: speech.Executor | None = None,
 ) -> Spoken:
-    """Speak ``script`` with ``engine`` (closed at the end) and put its pages' episodes in ``issue_dir``.
+    """Speak ``script`` in ``voice`` (a session of ``speaker``'s) and put its pages' episodes in ``issue_dir``.
 
-    The texts are made by ``executor`` (see ``speech.Session``) in ``speaking_order``. Before a published
-    episode is replaced, ``withdraw(page codes)`` takes those pages out of the feed. With ``slow`` the
-    episodes are ``a01.slow.mp3`` and progress is told as "slow speech", "slow audio".
+    The texts are made in ``speaking_order``. Before a published episode is replaced, ``withdraw(page
+    codes)`` takes those pages out of the feed. With ``slow`` the episodes are ``a01.slow.mp3`` and progress
+    is told as "slow speech", "slow audio".
     """
     texts = speaking_order(script)
     report = on_progress
@@ -78,7 +78,7 @@ def speak_pages(
     # before the assembler: on an error, speaking stops before the pages it would start are refused.
     with (
         Assembler(script, cache, staging, issue_dir, audio_settings, report, suffix) as assembler,
-        speech.Session(engine, settings, executor) as session,
+        speaker.session(voice, settings) as session,
     ):
         # Pages are assembled as soon as their last clip is in, while later pages are still being spoken.
         result = session.synthesize(texts, report, assembler.settled)

@@ -12,7 +12,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from urllib.parse import urlsplit
 
-EPAPER = Path(__file__).parent / "data" / "epaper"
+EPAPER = Path(__file__).parents[1] / "data" / "epaper"
 
 
 @dataclass

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from issue_toml import issue_toml
+from support.issue_toml import issue_toml
 
 PAPERS = {  # folder -> (paper, date)
     "bay": ("海湾日报", "2026-01-02"),

@@ -11,16 +11,15 @@
 
 The whole file is checked before anything is built, every problem one line naming the entry. Then each
 paper is built into the same output folder; one that fails (an unreachable site, a bad export, sentences
-that could not be spoken) never stops the others. Papers with the same engine options share one engine (and
-its warm voice), made once. A rerun redoes only what is missing: clips come from the clip store and
+that could not be spoken) never stops the others. Papers with the same voice share one engine (and its warm
+workers), made once by the run's ``speech.Speaker``. A rerun redoes only what is missing: clips come from the clip store and
 unchanged pages from the episode memo, as for ``build``.
 """
 
 from __future__ import annotations
 
 import threading
-import traceback
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -28,12 +27,14 @@ from typing import TYPE_CHECKING, Any
 
 import msgspec
 
-from enews_audio import pipeline, speech
-from enews_audio.config import load_config
+from enews_audio import speech
 from enews_audio.errors import ClipStoreError, EnewsError, UsageError
 from enews_audio.model import Progress
-from enews_audio.options import BuildOptions, build_options
-from enews_audio.pipeline import BuildReport, OnProgress
+from enews_audio.pipeline.config import load_config
+from enews_audio.pipeline.options import BuildOptions, build_options
+from enews_audio.pipeline.paper import BuildReport, build
+from enews_audio.pipeline.settings import Probes, prepare
+from enews_audio.pipeline.speaking import OnProgress
 from enews_audio.speech.select import option_problems
 from enews_audio.speech.store import open_store
 from enews_audio.tomlfile import Key, message, read_toml
@@ -43,8 +44,6 @@ if TYPE_CHECKING:  # distributed is imported only with --cluster
 
 # Set once for the whole batch, on the command line, never per paper.
 BATCH_ONLY = {"out": "-o/--out", "cache": "--clip-store"}
-# The options that decide which engine speaks: papers that agree on them share one engine.
-ENGINE_OPTIONS = ("engine", "voice", "rate", "pitch", "volume", "preset", "proxy", "lexicon", "jobs")
 # Papers built at a time on a cluster: the next paper's texts reach the workers while one paper ends.
 AT_ONCE = 3
 
@@ -196,12 +195,11 @@ def _check(options: BuildOptions) -> list[tuple[str, str]]:
 
 @dataclass(frozen=True, slots=True)
 class PaperResult:
-    """How one paper went: its build's report, or why it could not be built at all."""
+    """How one paper went: its build's report, or the error that stopped it (a bug's too, to show as it is)."""
 
     entry: Entry
     report: BuildReport | None = None
-    error: str = ""  # one line, when there is no report
-    trace: str = ""  # the traceback of an unexpected error (a bug), to show as it is
+    error: Exception | None = None  # when there is no report
 
     @property
     def ok(self) -> bool:
@@ -220,50 +218,6 @@ class BatchReport:
     @property
     def ok(self) -> bool:
         return all(p.ok for p in self.papers)
-
-
-SUMMARY_HEADERS = ("paper", "pages", "minutes", "clips made", "reused", "result")
-
-
-def summary_rows(report: BatchReport) -> list[tuple[str, ...]]:
-    """A row per paper under ``SUMMARY_HEADERS``: pages published of all, minutes of audio, clips, result."""
-    rows = []
-    for paper in report.papers:
-        built = paper.report
-        if built is None:
-            rows.append((paper.entry.name, "", "", "", "", "failed: not built"))
-            continue
-        result = "published" if paper.ok else f"failed: {len(built.failures)} sentence(s)"
-        issue = built.issue
-        pages = f"{len(built.episodes)}/{len(issue.pages)}"
-        rows.append(
-            (
-                f"{issue.paper} {issue.date}",
-                pages,
-                f"{paper.minutes:.1f}",
-                str(built.made),
-                str(built.reused),
-                result,
-            )
-        )
-    return rows
-
-
-def failure_lines(report: BatchReport) -> list[str]:
-    """What failed, an ``error:`` line per paper naming its entry (then its sentences, or a bug's traceback)."""
-    lines = []
-    for paper in report.papers:
-        if paper.report is None:
-            lines.append(f"error: {paper.entry.name}: {paper.error}")
-            lines += [paper.trace] if paper.trace else []
-        elif failures := paper.report.failures:
-            pages = ", ".join(sorted({f.page for f in failures}))
-            lines.append(
-                f"error: {paper.entry.name}: {len(failures)} sentence(s) could not be spoken; "
-                f"page(s) {pages} not published (rerun to resume)"
-            )
-            lines += [f"  {f.page} 《{f.article}》 “{f.sentence[:30]}”: {f.reason}" for f in failures]
-    return lines
 
 
 @dataclass(slots=True)
@@ -286,85 +240,48 @@ class _Tally:
 
 
 def run(
-    batch: Batch,
+    entries: Sequence[Entry],
+    speaker: speech.Speaker,
     *,
     clip_store: str | None = None,
     on_progress: OnProgress | None = None,
     on_choice: Callable[[str], None] | None = None,
-    executor: speech.Executor | None = None,
-    jobs: int | None = None,
     at_once: int = 1,
 ) -> BatchReport:
-    """Build every paper of ``batch``; failures are reported per paper, never raised.
+    """Build every paper of ``entries`` with ``speaker``'s voices; failures are reported per paper, never
+    raised. ``enews-audio build`` is a batch of one.
 
-    ``clip_store`` is where clips are kept (a folder, or an ``s3://bucket/prefix`` URL; default
-    ``OUT/.cache/clips``). Papers with the same engine options share one engine and one executor (warm voice
-    workers, ``jobs`` of them if given), closed at the end; an ``executor`` given (a Dask cluster) speaks for
-    every paper and stays open. ``at_once`` papers are built at a time, so the workers of a cluster get the
-    next paper's texts while one paper's last clips are made and its pages assembled. ``on_progress`` gets
-    ``Progress("papers", …)`` as papers finish and the clips and pages of all papers so far, summed.
+    ``clip_store`` is where clips are kept (a folder, or an ``s3://bucket/prefix`` URL; default each paper's
+    ``OUT/.cache/clips``). Papers with the same voice share its engine and warm workers (the speaker keeps
+    them). ``at_once`` papers are built at a time, so the workers of a cluster get the next paper's texts
+    while one paper's last clips are made and its pages assembled; with one at a time the papers are built
+    in the calling thread, where Ctrl-C reaches them. ``on_progress`` gets ``Progress("papers", …)`` as
+    papers finish and the clips and pages of all papers so far, summed.
     """
     report = on_progress or (lambda _p: None)
     tally = _Tally(report)
-    engines = _Engines(on_choice, executor, jobs)
-    total, done = len(batch.entries), 0
-    lock = threading.Lock()
+    probes: Probes = {}
+    choosing = threading.Lock()  # "auto" probes the edge service once for the run, not once per paper
+    total, done, counting = len(entries), 0, threading.Lock()
 
     def one(entry: Entry) -> PaperResult:
         nonlocal done
-        result = _one(entry, engines, clip_store, tally.for_paper(entry.index))
-        with lock:
+        try:
+            with choosing:
+                settings = prepare(entry.options, on_choice, probes)
+            if clip_store is not None:
+                settings = replace(settings, cache_dir=clip_store)
+            built = build(entry.options.source, settings, speaker, tally.for_paper(entry.index))
+            result = PaperResult(entry, built)
+        except Exception as exc:  # this paper fails (a bug with its traceback kept); the others still build
+            result = PaperResult(entry, error=exc)
+        with counting:
             done += 1
             report(Progress("papers", done, total, entry.written))
         return result
 
     report(Progress("papers", 0, total))
-    try:
-        with ThreadPoolExecutor(max_workers=at_once, thread_name_prefix="paper") as pool:
-            return BatchReport(tuple(pool.map(one, batch.entries)))
-    finally:
-        engines.close()
-
-
-class _Engines:
-    """One engine and one executor per set of engine options, made when a paper first needs them: the voice
-    stays warm from paper to paper (each build closes the engine after use, ready for the next)."""
-
-    def __init__(
-        self, on_choice: Callable[[str], None] | None, shared: speech.Executor | None, jobs: int | None
-    ) -> None:
-        self._made: dict[tuple[Any, ...], tuple[speech.Engine, speech.Executor]] = {}
-        self._lock = threading.Lock()
-        self._on_choice = on_choice
-        self._shared = shared
-        self._jobs = jobs
-
-    def prepare(self, options: BuildOptions) -> tuple[speech.Engine, pipeline.BuildSettings, speech.Executor]:
-        spec = tuple(getattr(options, name) for name in ENGINE_OPTIONS)
-        with self._lock:  # "auto" probes the edge service once per set of options, not once per paper
-            engine, executor = self._made.get(spec, (None, self._shared))
-            engine, settings = pipeline.prepare(options, self._on_choice, engine=engine)
-            if executor is None:
-                executor = speech.executor_for(engine, self._jobs or options.jobs)
-            self._made[spec] = engine, executor
-        return engine, settings, executor
-
-    def close(self) -> None:
-        for _, executor in self._made.values():
-            if executor is not self._shared:
-                executor.close()
-
-
-def _one(entry: Entry, engines: _Engines, clip_store: str | None, on_progress: OnProgress) -> PaperResult:
-    options = entry.options
-    try:
-        engine, settings, executor = engines.prepare(options)
-        if clip_store is not None:
-            settings = replace(settings, cache_dir=clip_store)
-        return PaperResult(entry, pipeline.build(options.source, engine, settings, on_progress, executor))
-    except EnewsError as exc:
-        return PaperResult(entry, error=" ".join(str(exc).split()))
-    except Exception as exc:  # a bug: this paper fails with its traceback shown, the others still build
-        return PaperResult(
-            entry, error=f"internal error: {type(exc).__name__}: {exc}", trace=traceback.format_exc()
-        )
+    if at_once == 1:
+        return BatchReport(tuple(one(entry) for entry in entries))
+    with ThreadPoolExecutor(max_workers=at_once, thread_name_prefix="paper") as pool:
+        return BatchReport(tuple(pool.map(one, entries)))

@@ -1,12 +1,12 @@
 """The slow edition's voice and script: the issue spoken again, slower, by the build's own voice.
 
-``pipeline`` speaks and assembles it like the normal edition, after it; the other editions (DAISY, USB) are
+``pipeline.paper`` speaks and assembles it like the normal edition, after it; the other editions (DAISY, USB) are
 written by ``publish`` from the episodes.
 """
 
 from __future__ import annotations
 
-from collections.abc import Collection, Mapping
+from collections.abc import Collection
 from dataclasses import dataclass, replace
 
 from enews_audio import speech, text
@@ -17,30 +17,20 @@ from enews_audio.model import Issue, Pauses, Script
 class SlowEdition:
     """How the slow edition is spoken: the same voice at a slower rate, and longer pauses."""
 
-    engine: speech.Engine
+    voice: speech.EngineSpec
     text: text.TextSettings
 
 
-def slow_edition(
-    text_settings: text.TextSettings,
-    engine: speech.Engine,
-    *,
-    proxy: str | None = None,
-    pinyin: Mapping[str, str] | None = None,
-) -> SlowEdition:
-    """The slow edition of a build spoken by ``engine`` with ``text_settings``: the slow preset's rate and pauses.
+def slow_edition(text_settings: text.TextSettings, voice: speech.EngineSpec) -> SlowEdition:
+    """The slow edition of a build spoken by ``voice`` with ``text_settings``: the slow preset's rate and pauses.
 
-    The voice itself speaks slower (the same engine and voice at another rate; ``proxy`` and ``pinyin`` as
-    the build's engine has them): a time-stretch of the normal audio would make synthetic speech harder to
-    follow. It is never faster than the slow preset and always that much slower than the normal edition,
-    so a build made with ``--preset slow`` still gets a slower one; pauses are the longer of the two.
+    The voice itself speaks slower (the same engine, voice, lexicon and service at another rate): a
+    time-stretch of the normal audio would make synthetic speech harder to follow. It is never faster than
+    the slow preset and always that much slower than the normal edition, so a build made with
+    ``--preset slow`` still gets a slower one; pauses are the longer of the two.
     """
     preset = speech.load_preset("slow")
-    voice = engine.voice
-    rate = max(-50, min(preset.rate, voice.rate + preset.rate))
-    slower = speech.select_engine(
-        engine.name, voice.name, rate=rate, pitch=voice.pitch, volume=voice.volume, proxy=proxy, pinyin=pinyin
-    )
+    rate = max(-50, min(preset.rate, voice.voice.rate + preset.rate))
     mine, its = text_settings.pauses, preset.pauses
     pauses = Pauses(
         sentence=max(mine.sentence, its.sentence),
@@ -48,6 +38,7 @@ def slow_edition(
         heading=max(mine.heading, its.heading),
         article=max(mine.article, its.article),
     )
+    slower = replace(voice, voice=replace(voice.voice, rate=rate))
     return SlowEdition(slower, replace(text_settings, pauses=pauses))
 
 

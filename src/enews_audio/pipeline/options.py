@@ -13,10 +13,13 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Annotated, Any
 
+import msgspec
 from msgspec import Meta
 
 from enews_audio.errors import UsageError
 from enews_audio.model import Edition
+from enews_audio.sources.fetch import DELAY
+from enews_audio.speech.executor import ATTEMPTS
 from enews_audio.tomlfile import Key, Schema, convert
 
 Count = Annotated[int, Meta(ge=1)]
@@ -40,7 +43,7 @@ class BuildOptions(Schema):
     lexicon: tuple[Path, ...] = ()  # user lexicons, later ones win
     script: Path | None = None  # user templates over voices/script.toml
     date: dt.date | None = None  # which issue of an e-paper
-    fetch_delay: Annotated[float, Meta(ge=0)] = 1.0  # seconds between two requests to an e-paper site
+    fetch_delay: Annotated[float, Meta(ge=0)] = DELAY  # seconds between two requests to an e-paper site
     page_cache: Path | None = None  # fetched e-paper pages; default: ~/.cache/enews-audio/pages
     profiles: Path | None = None  # [[profile]] tables for other e-papers
     cache: Path | None = None  # clips; default: OUT/.cache/clips
@@ -48,7 +51,7 @@ class BuildOptions(Schema):
     jobs: Count | None = (
         None  # offline voice worker processes; default: one per usable core, as memory allows
     )
-    attempts: Count = 4  # tries per sentence when the engine fails transiently
+    attempts: Count = ATTEMPTS  # tries per sentence when the engine fails transiently
 
 
 def build_options(
@@ -65,3 +68,10 @@ def build_options(
     errors; relative file names are taken from ``base``.
     """
     return convert(values, BuildOptions, UsageError, where=where, text=text, base=base, at=at)
+
+
+def default(key: str) -> Any:
+    """``key``'s default, for the command line to show and use: each default is declared once, above (or
+    by the stage whose setting it is)."""
+    (found,) = (f for f in msgspec.structs.fields(BuildOptions) if f.name == key)
+    return found.default

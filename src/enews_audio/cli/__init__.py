@@ -12,12 +12,13 @@ import typer
 from rich.console import Console
 from rich.table import Column, Table
 
-from enews_audio import __version__, batch, pipeline, speech, text
+from enews_audio import __version__, pipeline, speech, text
+from enews_audio.cli.progress import ProgressBar
+from enews_audio.cli.report import print_batch, print_build
 from enews_audio.errors import EnewsError
-from enews_audio.model import Edition
-from enews_audio.options import BuildOptions, build_options
-from enews_audio.pipeline import BuildReport
-from enews_audio.progressbar import ProgressBar
+from enews_audio.model import Edition, Progress
+from enews_audio.pipeline import batch
+from enews_audio.pipeline.options import BuildOptions, build_options, default
 
 app = typer.Typer(
     help="Turn a Chinese newspaper issue into per-page podcast episodes with chapters and an RSS feed.",
@@ -28,9 +29,11 @@ app = typer.Typer(
     rich_markup_mode=None,
 )
 err = Console(stderr=True, soft_wrap=True)  # an error is one line, however long
-out = Console(soft_wrap=True)
+show = Console(soft_wrap=True)
 
 F = TypeVar("F", bound=Callable[..., Any])
+# The defaults the options show, as BuildOptions declares them.
+OUT, FETCH_DELAY, ATTEMPTS = default("out"), default("fetch_delay"), default("attempts")
 
 
 def reported(command: F) -> F:
@@ -50,7 +53,7 @@ def reported(command: F) -> F:
 
 def _version(value: bool) -> None:
     if value:
-        out.print(f"enews-audio {__version__}")
+        show.print(f"enews-audio {__version__}")
         raise typer.Exit()
 
 
@@ -106,9 +109,7 @@ def _options(command: str, given: dict[str, Any], *, leave: tuple[str, ...] = ()
 @reported
 def build_command(
     source: Source,
-    out: Annotated[Path, typer.Option("--out", "-o", help="Where episodes and the feed go.")] = Path(
-        "output"
-    ),
+    out: Annotated[Path, typer.Option("--out", "-o", help="Where episodes and the feed go.")] = OUT,
     preset: Annotated[str | None, typer.Option(help="news, slow, fast, or a preset .toml file.")] = None,
     engine: Annotated[
         str | None,
@@ -147,7 +148,7 @@ def build_command(
     lexicon: Lexicons = None,
     script: ScriptFile = None,
     date: IssueDate = None,
-    fetch_delay: FetchDelay = 1.0,
+    fetch_delay: FetchDelay = FETCH_DELAY,
     page_cache: PageCache = None,
     profiles: Profiles = None,
     cache: Annotated[
@@ -158,7 +159,7 @@ def build_command(
     ] = None,
     attempts: Annotated[
         int, typer.Option(min=1, help="Tries per sentence when the engine fails transiently.")
-    ] = 4,
+    ] = ATTEMPTS,
     jobs: Annotated[
         int | None,
         typer.Option(
@@ -170,11 +171,21 @@ def build_command(
 ) -> None:
     """Build SOURCE into one MP3 per page, transcripts, chapters, the feed and a web edition (pipeline.build)."""
     options = _options("build", locals())
-    chosen, settings = pipeline.prepare(options, on_choice=lambda m: err.print(m, highlight=False))
-    with ProgressBar(err) as on_progress:
-        report = pipeline.build(source, chosen, settings, on_progress)  # closes the engine when done
-    _print_report(report)
-    if not report.ok:
+    with speech.Speaker(jobs=options.jobs) as speaker:  # a batch of one paper
+        with ProgressBar(err) as bar:
+
+            def on_progress(p: Progress) -> None:
+                if p.stage != "papers":  # one paper: its own bars say it all
+                    bar(p)
+
+            (paper,) = pipeline.run(
+                [pipeline.Entry(0, options, source)], speaker, on_progress=on_progress, on_choice=_tell
+            ).papers
+        if paper.error is not None:
+            raise paper.error  # inside the speaker: its workers are stopped at once
+    assert paper.report is not None
+    print_build(paper.report, show, err)
+    if not paper.report.ok:
         raise typer.Exit(3)
 
 
@@ -182,9 +193,7 @@ def build_command(
 @reported
 def batch_command(
     papers: Annotated[Path, typer.Argument(help="A TOML file of [[paper]] tables (and [defaults]).")],
-    out: Annotated[Path, typer.Option("--out", "-o", help="Where every paper's folder goes.")] = Path(
-        "output"
-    ),
+    out: Annotated[Path, typer.Option("--out", "-o", help="Where every paper's folder goes.")] = OUT,
     cluster: Annotated[
         str | None,
         typer.Option(help="Speak on the Dask cluster whose scheduler is here, e.g. tcp://10.0.0.5:8786."),
@@ -213,15 +222,15 @@ def batch_command(
             f"speaking on the cluster at {cluster}: {len(executor.workers())} workers now", highlight=False
         )
     try:
-        with ProgressBar(err) as on_progress:
-            report = batch.run(
-                loaded, clip_store=clip_store, on_progress=on_progress, executor=executor, jobs=jobs,
-                at_once=batch.AT_ONCE if executor else 1, on_choice=lambda m: err.print(m, highlight=False),
+        with speech.Speaker(jobs=jobs, executor=executor) as speaker, ProgressBar(err) as on_progress:
+            report = pipeline.run(
+                loaded.entries, speaker, clip_store=clip_store, on_progress=on_progress, on_choice=_tell,
+                at_once=batch.AT_ONCE if executor else 1,
             )  # fmt: skip
     finally:
         if executor is not None:
             executor.close()
-    _print_batch(report)
+    print_batch(report, show, err)
     if not report.ok:
         raise typer.Exit(1)
 
@@ -238,14 +247,14 @@ def script_command(
     lexicon: Lexicons = None,
     script: ScriptFile = None,
     date: IssueDate = None,
-    fetch_delay: FetchDelay = 1.0,
+    fetch_delay: FetchDelay = FETCH_DELAY,
     page_cache: PageCache = None,
     profiles: Profiles = None,
 ) -> None:
     """Print, per page, the utterances that would be spoken, without synthesising (pipeline.script)."""
     settings = pipeline.proofing(_options("script", locals(), leave=("spoken",)))
     proof = text.format_script(pipeline.script(source, settings), spoken=spoken)
-    out.print(proof, end="", markup=False, highlight=False)
+    show.print(proof, end="", markup=False, highlight=False)
 
 
 @app.command("lint")
@@ -256,15 +265,15 @@ def lint_command(
     voice: Annotated[str | None, typer.Option(help="Voice whose lexicon entries apply.")] = None,
     lexicon: Lexicons = None,
     date: IssueDate = None,
-    fetch_delay: FetchDelay = 1.0,
+    fetch_delay: FetchDelay = FETCH_DELAY,
     page_cache: PageCache = None,
     profiles: Profiles = None,
 ) -> None:
     """List words the engine's voice may misread (readings, names, Latin, leftover digits) with their place."""
     settings = pipeline.proofing(_options("lint", locals()))
     findings = pipeline.lint(source, settings, engine)
-    out.print(text.format_findings(findings), end="", markup=False, highlight=False)
-    out.print(f"{len(findings)} finding(s)", highlight=False)
+    show.print(text.format_findings(findings), end="", markup=False, highlight=False)
+    show.print(f"{len(findings)} finding(s)", highlight=False)
 
 
 @app.command("voices")
@@ -280,16 +289,14 @@ def voices_command(
     table = Table("engine", Column("voice", no_wrap=True), "gender", Column("locale", no_wrap=True), "notes")
     for v in speech.list_voices(refresh, proxy=proxy):
         table.add_row(v.engine, v.name, v.gender, v.locale, v.notes)
-    out.print(table)
-    out.print(f"presets (--preset): {', '.join(speech.preset_names())}", highlight=False)
+    show.print(table)
+    show.print(f"presets (--preset): {', '.join(speech.preset_names())}", highlight=False)
 
 
 @app.command("serve")
 @reported
 def serve_command(
-    root: Annotated[Path, typer.Argument(help="The output folder (or one paper's folder) to serve.")] = Path(
-        "output"
-    ),
+    root: Annotated[Path, typer.Argument(help="The output folder (or one paper's folder) to serve.")] = OUT,
     host: Annotated[
         str, typer.Option(help="Address to listen on; 0.0.0.0 lets phones on the same network subscribe.")
     ] = "127.0.0.1",
@@ -303,72 +310,21 @@ def serve_command(
     from enews_audio import serve as server  # here: aiohttp is not worth loading for every other command
 
     def ready(url: str) -> None:
-        out.print(f"serving {root} at {url} (Ctrl-C stops)", highlight=False)
+        show.print(f"serving {root} at {url} (Ctrl-C stops)", highlight=False)
         if host in {"0.0.0.0", "::"}:
-            out.print(
+            show.print(
                 "from a phone, use this computer's network address in place of the host", highlight=False
             )
         for feed in server.feeds(root):
-            out.print(f"  feed: {url}{feed}", highlight=False)
+            show.print(f"  feed: {url}{feed}", highlight=False)
 
     log = None if quiet else (lambda line: err.print(line, markup=False, highlight=False))
     server.serve(root, host, port, on_ready=ready, on_request=log)
 
 
-def _print_report(report: BuildReport) -> None:
-    issue = report.issue
-    out.print(
-        f"{issue.paper} {issue.date}: {len(issue.pages)} pages, engine {report.engine}", highlight=False
-    )
-    failed = len({f.sentence for f in report.failures})
-    out.print(f"clips: {report.made} made, {report.reused} reused, {failed} failed", highlight=False)
-    if report.episodes:
-        table = Table("page", "file", "articles", "duration")
-        for ep in report.episodes:
-            minutes, seconds = divmod(round(ep.duration), 60)
-            table.add_row(
-                f"{ep.page.code} {ep.page.name}",
-                ep.path,
-                str(len(ep.page.articles)),
-                f"{minutes}:{seconds:02}",
-            )
-        out.print(table)
-        out.print(f"episodes in {report.issue_dir}", highlight=False)
-        if report.slow:
-            out.print(f"slow edition: {', '.join(e.path for e in report.slow)}", highlight=False)
-        out.print(f"feed: {report.feed}", highlight=False)
-    for gap in report.gaps:
-        err.print(
-            f"gap: {gap.page} 《{gap.article}》 “{gap.sentence[:30]}”: {gap.reason}",
-            markup=False,
-            highlight=False,
-        )
-    if slow := sorted({f.page for f in report.slow_failures}):
-        err.print(
-            f"error: page(s) {', '.join(slow)} have no slow edition: sentences failed (rerun to resume)"
-        )
-    if report.failures:
-        pages = sorted({f.page for f in report.failures})
-        err.print(
-            f"error: {len(report.failures)} sentence(s) could not be spoken; page(s) {', '.join(pages)} not "
-            "published (their previous episodes stay; rerun to resume, or use --allow-gaps):",
-            highlight=False,
-        )
-        for f in report.failures:
-            err.print(
-                f"  {f.page} 《{f.article}》 “{f.sentence[:30]}”: {f.reason}", markup=False, highlight=False
-            )
-
-
-def _print_batch(report: batch.BatchReport) -> None:
-    built = sum(p.ok for p in report.papers)
-    out.print(f"{len(report.papers)} paper(s): {built} built, {len(report.papers) - built} failed")
-    table = Table(*(Column(h, overflow="fold") for h in batch.SUMMARY_HEADERS))
-    for row in batch.summary_rows(report):
-        table.add_row(*row)
-    out.print(table)
-    for line in batch.failure_lines(report):
-        err.print(line, markup=False, highlight=False)
+def _tell(message: str) -> None:
+    """Which engine "auto" chose, and why."""
+    err.print(message, highlight=False)
 
 
 def main() -> None:
