@@ -3,6 +3,7 @@
 import datetime as dt
 from typing import Annotated, Literal
 
+import msgspec
 import pytest
 from msgspec import Meta
 
@@ -83,3 +84,28 @@ def test_an_error_names_the_key_path_the_expected_type_and_the_bad_value():
 )  # fmt: skip
 def test_what_is_wrong_in_the_users_words(data, expected):
     assert _error(data, text="") == expected
+
+
+class Pinned(msgspec.Struct, forbid_unknown_fields=True):
+    n: int
+
+
+class PinnedList(msgspec.Struct):
+    n: list[int]
+
+
+@pytest.mark.parametrize(
+    ("value", "schema", "said"),
+    [
+        ({"a": "x"}, dict[str, int], "Expected `int`, got `str` - at `$[...]`"),
+        ({}, Pinned, "Object missing required field `n`"),
+        ({"n": 1, "m": 2}, Pinned, "Object contains unknown field `m`"),
+        ({"n": [1, "x"]}, PinnedList, "Expected `int`, got `str` - at `$.n[1]`"),
+    ],
+)
+def test_msgspecs_message_wording_is_what_describe_reads(value, schema, said):
+    """``describe`` parses msgspec's English messages; a release that words them otherwise fails here first
+    (pyproject pins msgspec below the next minor release)."""
+    with pytest.raises(msgspec.ValidationError) as caught:
+        msgspec.convert(value, schema)
+    assert str(caught.value) == said
