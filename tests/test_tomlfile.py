@@ -56,6 +56,9 @@ class _File(Schema):
     pages: tuple[_Page, ...] = ()
     keep: Annotated[int, Meta(ge=1, le=99)] = 3
     day: dt.date | None = None
+    readings: dict[str, str] = msgspec.field(default_factory=dict)
+    shapes: dict[str, tuple[int, ...]] = msgspec.field(default_factory=dict)
+    match: str | tuple[str, ...] = ()
 
 
 def _error(data: dict, text: str = TEXT) -> str:
@@ -78,7 +81,12 @@ def test_an_error_names_the_key_path_the_expected_type_and_the_bad_value():
         ({"pages": [{"code": "A01", "articles": [{"title": "一", "kind": "ad"}]}]},
          'f.toml: pages[0].articles[0].kind: must be one of "news", "photo", not "ad"'),
         ({"pages": [{"articles": []}]}, "f.toml: pages[0].code: missing"),
-        ({"titel": "x"}, "f.toml: titel: unknown key (known: day, keep, pages, title)"),
+        ({"titel": "x"}, "f.toml: titel: unknown key (known: day, keep, match, pages, readings, shapes, title)"),
+        # an entry of a table, which msgspec does not name: the first of the wrong plain type …
+        ({"readings": {"天台": "tian1 tai1", "乐清": 3}}, "f.toml: readings.乐清: must be a string, not 3"),
+        # … or, for values no plain check tells, the table
+        ({"shapes": {"a": [1], "b": ["x"]}}, "f.toml: shapes: must be a table of lists of whole numbers"),
+        ({"match": 3}, "f.toml: match: must be a string or a list of strings, not 3"),
         ({"pages": "A01"}, 'f.toml: pages: must be a list of tables, not "A01"'),
     ],
 )  # fmt: skip

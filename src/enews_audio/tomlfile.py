@@ -12,7 +12,9 @@ the first adapter; cattrs 36 ms); 0.7 MB installed (pydantic 9.7 MB, though type
 0.75 MB); strict for TOML's types out of the box ("30" is not a number, "yes" not a boolean) where pydantic
 needs strict mode, which refuses tables for dataclasses and lists for tuples, and cattrs converts silently
 (3 becomes "3"); its error names the key path (``$.pages[0].articles[1].title``) and the expected type; the
-bad value it leaves out is looked up here.
+bad value it leaves out is looked up here. Its messages are English text, read here by their wording (pinned
+in pyproject, and by a test); nothing is converted twice to guess what failed: an entry of a table msgspec
+does not name is found by a plain type check, or the table is named.
 """
 
 from __future__ import annotations
@@ -42,6 +44,17 @@ _NAMES: dict[type, str] = {
     bool: "true or false",
     dt.date: "a date like 2026-01-02",
     Path: "a file name",
+}
+
+
+# The TOML values each plain type takes (a float takes a whole number; a file name is written as a string).
+_TOML_TYPES: dict[type, tuple[type, ...]] = {
+    str: (str,),
+    int: (int,),
+    float: (int, float),
+    bool: (bool,),
+    dt.date: (dt.date,),
+    Path: (str,),
 }
 
 
@@ -134,16 +147,21 @@ def describe(
     said, keys = match["what"], list(at)
     node, kind = data, schema
     for name, index in _STEP.findall(match["path"] or ""):
-        key: Key = name or (_failing_key(node, kind) if index == "..." else int(index))
+        if index == "...":  # an entry of a table, which msgspec does not name
+            key = _wrong_entry(node, kind)
+            if key is None:  # of a type no plain check tells: the table is named instead
+                return message(where, keys, f"must be {_expected(kind)}", text)
+        else:
+            key = name or int(index)
         keys.append(key)
-        node, kind = _child(node, key), _child_type(kind, key, _child(node, key))
+        node, kind = _child(node, key), _child_type(kind, key)
     cause = exc.__cause__
     if isinstance(cause, Invalid):
         keys += cause.keys
         what = cause.what
     elif found := re.fullmatch(r"Object missing required field `(.+)`", said):
         keys.append(found[1])
-        example = _meta(_child_type(kind, found[1], None), "examples")
+        example = _meta(_child_type(kind, found[1]), "examples")
         what = f"missing (like {found[1]} = {shown(example[0])})" if example else "missing"
     elif found := re.fullmatch(r"Object contains unknown field `(.+)`", said):
         keys.append(found[1])
@@ -276,36 +294,28 @@ def _plain(kind: Any) -> Any:
     return kind
 
 
-def _child_type(kind: Any, key: Key, value: Any) -> Any:
+def _wrong_entry(table: Any, kind: Any) -> str | None:
+    """The first entry of ``table`` (a TOML table read as ``kind``, a dict) whose value is not of the plain
+    type the dict declares (a string, a number…); None when the values are of another kind."""
+    fits = _TOML_TYPES.get(_plain(_child_type(kind, "")))
+    if not isinstance(table, dict) or fits is None:
+        return None
+    return next((k for k, v in table.items() if type(v) not in fits), None)
+
+
+def _child_type(kind: Any, key: Key) -> Any:
+    """The declared type of ``kind``'s entry ``key``; None where the schema says no one type (a union)."""
     kind = _plain(kind)
     origin = typing.get_origin(kind)
     if isinstance(key, int):
         return typing.get_args(kind)[0] if origin in (tuple, list) else None
     if origin is dict:
         return typing.get_args(kind)[1]
-    if origin in (typing.Union, types.UnionType):  # e.g. str | tuple[str, ...]: the arm the value has
-        return next((a for a in typing.get_args(kind) if _fits(value, a)), None)
     if isinstance(kind, type) and issubclass(kind, msgspec.Struct):
         hints = typing.get_type_hints(kind, include_extras=True)
         names = dict(zip(kind.__struct_encode_fields__, kind.__struct_fields__, strict=True))
         return hints.get(names.get(key, ""))
     return None
-
-
-def _fits(value: Any, kind: Any) -> bool:
-    try:
-        msgspec.convert(value, kind, dec_hook=_decoder(None))
-    except (msgspec.ValidationError, TypeError):
-        return False
-    return True
-
-
-def _failing_key(node: Any, kind: Any) -> str:
-    """The key of a table entry msgspec did not name (it says ``[...]``): the first whose value fails."""
-    if not isinstance(node, dict):
-        return "..."
-    value_type = _child_type(kind, "", None)
-    return next((k for k, v in node.items() if value_type is not None and not _fits(v, value_type)), "...")
 
 
 def _fields(kind: Any) -> list[str]:
@@ -350,8 +360,13 @@ def _expected(kind: Any) -> str:
 
 
 def _plural(kind: Any) -> str:
+    """Values of ``kind``, said of many: "whole numbers", "lists of strings"."""
     one = _expected(kind)
-    return {"a string": "strings", "a table": "tables"}.get(one, one)
+    for single, many in (("a list of ", "lists of "), ("a table of ", "tables of ")):
+        if one.startswith(single):
+            return many + one.removeprefix(single)
+    plain = {"a string": "strings", "a table": "tables", "a whole number": "whole numbers", "a number": "numbers"}
+    return plain.get(one, one)
 
 
 __all__ = [
