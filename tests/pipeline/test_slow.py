@@ -6,6 +6,7 @@ from pathlib import Path
 
 import feedparser
 import pytest
+from test_paper import TWO_PAGES
 
 from enews_audio.errors import EngineUnavailableError
 from enews_audio.model import Clip, Edition, Pauses
@@ -20,7 +21,6 @@ from enews_audio.speech.fake import FakeEngine, FakeSpec, silent_clip
 from enews_audio.text import TextSettings
 from support.builds import build
 from support.builds import settings as build_settings
-from test_pipeline import TWO_PAGES
 
 ALL = frozenset(Edition)
 
