@@ -51,3 +51,30 @@ def test_version_is_the_packages():
     result = cli("--version")
     assert result.exit_code == 0
     assert result.stdout.strip() == f"enews-audio {__version__}"
+
+
+@pytest.mark.parametrize(
+    ("args", "line"),
+    [
+        (("build", SAMPLE, "--date", "2025/12/31"), "error: --date: '2025/12/31' is not a date like 2025-12-31"),
+        (("build", SAMPLE, "--date", "2025-13-01"), "error: --date: '2025-13-01' is not a date (month must be in 1..12)"),
+        (("script", SAMPLE, "--date", "31.12.2025"), "error: --date: '31.12.2025' is not a date like 2025-12-31"),
+        (("build", SAMPLE, "--keep", "0"), "error: --keep: must be ≥ 1"),
+        (("build", SAMPLE, "--jobs", "two"), "error: --jobs: must be a whole number"),
+        (("build", SAMPLE, "--fetch-delay", "-1"), "error: --fetch-delay: must be ≥ 0"),
+        (("build", SAMPLE, "--edition", "cassette"), "error: --edition: 'cassette' is not one of 'daisy', 'usb', 'slow'"),
+        (("serve", "--port", "70000"), "error: --port: must be ≤ 65535"),
+        (("build",), "error: Missing argument 'source'"),
+    ],
+)  # fmt: skip
+def test_a_value_the_command_line_refuses_is_one_error_line_and_exit_2_without_a_usage_block(args, line):
+    result = cli(*args)
+    assert result.exit_code == 2, result.output
+    assert result.stderr.splitlines() == [line]  # no usage block, no empty line before it
+    assert "%Y" not in result.output
+
+
+def test_an_error_of_a_source_is_its_line_alone_with_no_empty_line_before_it(tmp_path):
+    result = cli("build", tmp_path / "nothing-here", "--engine", "fake", "-o", tmp_path / "out")
+    assert result.exit_code != 0
+    assert result.stderr.startswith("error: ") and len(result.stderr.splitlines()) == 1

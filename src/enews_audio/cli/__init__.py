@@ -15,6 +15,7 @@ from rich.table import Column, Table
 from enews_audio import __version__, pipeline, speech, text
 from enews_audio.cli.progress import ProgressBar
 from enews_audio.cli.report import print_batch, print_build
+from enews_audio.cli.usage import OneLineErrors, day
 from enews_audio.errors import EnewsError
 from enews_audio.model import Edition, Progress
 from enews_audio.pipeline import batch
@@ -24,9 +25,10 @@ app = typer.Typer(
     help="Turn a Chinese newspaper issue into per-page podcast episodes with chapters and an RSS feed.",
     no_args_is_help=True,
     add_completion=False,
-    # Plain click-style help and usage errors: box-drawing panels are read aloud by screen readers and
-    # garble cron mail.
+    # Plain click-style help: box-drawing panels are read aloud by screen readers and garble cron mail;
+    # usage errors are our one line (cli/usage.py).
     rich_markup_mode=None,
+    cls=OneLineErrors,
 )
 err = Console(stderr=True, soft_wrap=True)  # an error is one line, however long
 show = Console(soft_wrap=True)
@@ -75,9 +77,9 @@ Source = Annotated[
     ),
 ]
 IssueDate = Annotated[
-    dt.datetime | None,
+    dt.date | None,
     typer.Option(
-        "--date", formats=["%Y-%m-%d"], help="The e-paper's issue of this day [default: the latest]."
+        "--date", parser=day, metavar="YYYY-MM-DD", help="The e-paper's issue of this day [default: the latest]."
     ),
 ]
 FetchDelay = Annotated[float, typer.Option(min=0, help="Seconds between two requests to an e-paper site.")]
@@ -101,7 +103,7 @@ ScriptFile = Annotated[
 def _options(command: str, given: dict[str, Any], *, leave: tuple[str, ...] = ()) -> BuildOptions:
     """A command's parameters (named as BuildOptions' keys) as BuildOptions, checked like a batch file's."""
     values = {k: v for k, v in given.items() if k not in leave}
-    values |= {"date": values["date"] and values["date"].date(), "lexicon": values["lexicon"] or []}
+    values |= {"lexicon": values["lexicon"] or []}
     return build_options(values, where=f"enews-audio {command}")
 
 

@@ -31,17 +31,23 @@ class ProgressBar:
             transient=True,
         )
         self._tasks: dict[str, Any] = {}
+        # Not started at all off a terminal: rich would print the finished bar, an empty line before any error.
+        self._live = console.is_terminal
 
     def __enter__(self) -> Callable[[StageProgress], None]:
-        self._bar.start()
+        if self._live:
+            self._bar.start()
         return self._update
 
     def __exit__(self, *exc: object) -> None:
-        self._bar.stop()
+        if self._live:
+            self._bar.stop()
 
     def _update(self, p: StageProgress) -> None:
         if p.stage == "wait":  # another build of the paper is running: said once, also under cron
             self._console.print(p.detail, markup=False, highlight=False)
+            return
+        if not self._live:
             return
         label = self.LABELS.get(p.stage, p.stage)
         if p.stage not in self._tasks:
