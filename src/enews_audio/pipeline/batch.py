@@ -98,9 +98,9 @@ def load_batch(path: Path, out: Path) -> Batch:
     """The batch file at ``path`` with every paper's output in ``out``; ``BatchFileError`` lists each problem.
 
     Checked here, before anything is built: unknown tables and keys, values of the wrong type or range,
-    sources that do not exist, unknown engines, presets and config files that do not load, the same
-    source and date twice. What only a build can find (an unreachable site, a bad export) fails that
-    paper alone, later.
+    unknown engines, presets and config files that do not load, the same source and date twice. What only
+    a build can find (a source that has not arrived, an unreachable site, a bad export) fails that paper
+    alone, later: a cron run is not lost to one paper's missing export.
     """
     data, text = read_toml(path, UsageError, "batch file")
     where, problems = str(path), []
@@ -179,9 +179,7 @@ def _located(source: str, base: Path) -> str:
 
 def _check(options: BuildOptions) -> list[tuple[str, str]]:
     """What is wrong with one paper's options that a build would find only after others were built."""
-    wrong = []
-    if "://" not in options.source and not Path(options.source).exists():
-        wrong.append(("source", f"no such file or folder: {options.source}"))
+    wrong = []  # a source that is missing or unreachable is not the file's mistake: it fails its paper alone
     levels = {key: getattr(options, key) for key in ("rate", "pitch", "volume")}
     wrong += option_problems(options.engine, **levels)
     for key, load in (("preset", speech.load_preset), ("config", load_config)):
