@@ -1,5 +1,6 @@
 """Voice worker processes, with fake engines built from their spec in each worker: real processes, real
-pickling, real deaths. (The real offline voice in a pool: ``test_offline.py``.)"""
+pickling, real deaths. What every executor promises is tested on the pool too, in ``test_executors.py``;
+here, what is the pool's own. (The real offline voice in a pool: ``test_offline.py``.)"""
 
 from __future__ import annotations
 
@@ -12,7 +13,6 @@ from pathlib import Path
 
 import pytest
 
-from enews_audio.errors import EngineUnavailableError
 from enews_audio.model import Clip, Timing
 from enews_audio.speech import Session, Speaker, SpeechSettings
 from enews_audio.speech.cache import ClipCache, clip_key
@@ -45,12 +45,6 @@ def marked(text: str) -> Clip:
     MADE += 1
     clip = silent_clip(text)
     return Clip(clip.audio, clip.duration, (Timing(0.0, clip.duration, f"{os.getpid()} {BUILT} {MADE}"),))
-
-
-def down_on_bad(text: str) -> Clip:
-    if "坏" in text:
-        raise EngineUnavailableError("edge-tts: service answered 503")
-    return marked(text)
 
 
 def dies_on_bad(text: str) -> Clip:
