@@ -5,12 +5,13 @@ import os
 import pytest
 from served import AUDIO, address, request
 
+from enews_audio.cli import serve_command
 from enews_audio.errors import UsageError
-from enews_audio.serve import running, serve
+from enews_audio.serve import running
 
 
 def test_binds_loopback_unless_told_otherwise(server):
-    assert inspect.signature(serve).parameters["host"].default == "127.0.0.1"
+    assert inspect.signature(serve_command).parameters["host"].default == "127.0.0.1"  # the command's
     assert inspect.signature(running).parameters["host"].default == "127.0.0.1"
     assert address(server)[0] == "127.0.0.1"
 

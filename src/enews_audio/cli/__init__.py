@@ -20,6 +20,7 @@ from enews_audio.errors import EnewsError
 from enews_audio.model import Edition, Progress
 from enews_audio.pipeline import batch
 from enews_audio.pipeline.options import BuildOptions, build_options, default
+from enews_audio.publish.feed import KEEP
 
 app = typer.Typer(
     help="Turn a Chinese newspaper issue into per-page podcast episodes with chapters and an RSS feed.",
@@ -79,7 +80,10 @@ Source = Annotated[
 IssueDate = Annotated[
     dt.date | None,
     typer.Option(
-        "--date", parser=day, metavar="YYYY-MM-DD", help="The e-paper's issue of this day [default: the latest]."
+        "--date",
+        parser=day,
+        metavar="YYYY-MM-DD",
+        help="The e-paper's issue of this day [default: the latest].",
     ),
 ]
 FetchDelay = Annotated[float, typer.Option(min=0, help="Seconds between two requests to an e-paper site.")]
@@ -134,7 +138,7 @@ def build_command(
         str | None, typer.Option(help="Public URL of the output's paper folder, for the feed's links.")
     ] = None,
     keep: Annotated[
-        int | None, typer.Option(min=1, help="How many issues the feed keeps [default: 30].")
+        int | None, typer.Option(min=1, help=f"How many issues the feed keeps [default: {KEEP}].")
     ] = None,
     allow_gaps: Annotated[
         bool, typer.Option("--allow-gaps", help="Publish with a spoken notice where a sentence failed.")

@@ -40,7 +40,9 @@ class OneLineErrors(TyperGroup):
             if type(exc).__name__ == "NoArgsIsHelpError":
                 exc.show()  # type: ignore[attr-defined]  # the help, asked for by giving no arguments
             else:
-                Console(stderr=True, soft_wrap=True).print(f"error: {line(exc)}", markup=False, highlight=False)
+                Console(stderr=True, soft_wrap=True).print(
+                    f"error: {line(exc)}", markup=False, highlight=False
+                )
             sys.exit(getattr(exc, "exit_code", 2))
         except typer.Abort:  # Ctrl-C
             sys.exit(130)

@@ -58,11 +58,14 @@ _LINK_TEXT_TAGS = {"link", "url"}  # RSS elements whose text is an address
 _EDITIONS = tuple(e.value for e in Edition)
 
 
+KEEP = 30  # issues kept in the feed, newest by date (older issues' files stay on disk)
+
+
 class PublishSettings(Schema):
     """The feed's settings; also the ``[paper]`` table of ``enews-audio.toml``, read straight into this."""
 
     base_url: str = ""  # where paper_dir is served, e.g. "https://example.org/audio/"; "" -> relative URLs
-    keep: int = 30  # issues kept in the feed, newest by date (older issues' files stay on disk)
+    keep: int = KEEP
     title: str = ""  # channel title; "" -> f"{paper}·有声版"
     author: str = ""  # "" -> the paper's name
     language: Annotated[str, Meta(min_length=1, description="a language code like zh-cn")] = "zh-cn"

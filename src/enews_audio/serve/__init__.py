@@ -35,8 +35,8 @@ _LINE_LIMIT = 300  # characters of a reported line: a refused request may echo 8
 
 def serve(
     root: Path,
-    host: str = "127.0.0.1",
-    port: int = 8000,
+    host: str,
+    port: int,
     *,
     on_ready: Callable[[str], None] | None = None,
     on_request: Callable[[str], None] | None = None,
@@ -56,12 +56,13 @@ def serve(
 def running(
     root: Path,
     host: str = "127.0.0.1",
-    port: int = 8000,
+    port: int = 0,
     *,
     on_request: Callable[[str], None] | None = None,
     idle_timeout: float = IDLE_TIMEOUT,
 ) -> Iterator[str]:
-    """Serve ``root`` from a thread of its own while the block runs; yields the base URL (port 0: any free)."""
+    """Serve ``root`` from a thread of its own while the block runs; yields the base URL (port 0, the
+    default: any free one; the command's own defaults are the CLI's)."""
     app = make_app(root)
     loop = asyncio.new_event_loop()
     thread = threading.Thread(target=loop.run_forever, name="enews-audio serve", daemon=True)

@@ -66,6 +66,10 @@ def service_url(url: str | None = None) -> str | None:
     return url if "?" in url else url + "?"  # the library appends "&ConnectionId=…"
 
 
+TIMEOUT = 60.0  # seconds for one call, start to end: a stalled stream otherwise hangs forever
+CONNECT_TIMEOUT = 10  # seconds to open the websocket
+
+
 @dataclass(frozen=True, slots=True)
 class EdgeSpec:
     """An edge engine for another process: voice, service address and proxy."""
@@ -73,8 +77,8 @@ class EdgeSpec:
     voice: Voice
     url: str | None = None  # as the client resolved it (``service_url``): workers use the same address
     proxy: str | None = None
-    timeout: float = 60.0
-    connect_timeout: int = 10
+    timeout: float = TIMEOUT
+    connect_timeout: int = CONNECT_TIMEOUT
 
     def build(self, threads: int) -> EdgeEngine:
         return EdgeEngine(
@@ -103,8 +107,8 @@ class EdgeEngine:
         *,
         url: str | None = None,
         proxy: str | None = None,
-        timeout: float = 60.0,
-        connect_timeout: int = 10,
+        timeout: float = TIMEOUT,
+        connect_timeout: int = CONNECT_TIMEOUT,
     ) -> None:
         known = edge_voice_names()
         if voice.name not in known:
