@@ -78,3 +78,15 @@ def test_an_error_of_a_source_is_its_line_alone_with_no_empty_line_before_it(tmp
     result = cli("build", tmp_path / "nothing-here", "--engine", "fake", "-o", tmp_path / "out")
     assert result.exit_code != 0
     assert result.stderr.startswith("error: ") and len(result.stderr.splitlines()) == 1
+
+
+def test_the_commands_script_imports_nothing_heavy_until_it_runs():
+    """A spawned voice worker imports its parent's main script first: the ``enews-audio`` script's module
+    must not bring the command line (typer, rich) or the stages' libraries (httpx, Pillow) with it."""
+    import subprocess
+    import sys
+
+    heavy = ("typer", "rich", "httpx", "PIL", "enews_audio.cli", "enews_audio.pipeline")
+    probe = f"import sys, enews_audio.__main__; print([m for m in {heavy!r} if m in sys.modules])"
+    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)
+    assert done.stdout.strip() == "[]"
