@@ -91,7 +91,9 @@ class PublishSettings(Schema):
 def write_feed(paper_dir: Path, settings: PublishSettings) -> Path:
     """Regenerate ``paper_dir/feed.xml`` from every ``*/build.json``; on failure the old feed stays.
 
-    When a kept issue has a slow edition, ``feed-slow.xml`` beside it is regenerated too.
+    When a kept issue has a slow edition, ``feed-slow.xml`` beside it is regenerated too; when none has one
+    any more, an existing ``feed-slow.xml`` is left with no items (its subscribers keep a valid feed, with no
+    links to files a rebuild without the slow edition removes).
     """
     records = read_records(paper_dir)[: settings.keep]
     sizes = {}
@@ -110,7 +112,7 @@ def write_feed(paper_dir: Path, settings: PublishSettings) -> Path:
     cover = next((name for name in COVER_NAMES if (paper_dir / name).is_file()), None)
     path = paper_dir / FEED_NAME
     main = render_feed(records, settings, sizes, cover=cover)
-    if has_slow(records):
+    if has_slow(records) or (paper_dir / SLOW_FEED_NAME).is_file():
         write_atomic(
             paper_dir / SLOW_FEED_NAME, render_feed(records, settings, sizes, cover=cover, slow=True)
         )
