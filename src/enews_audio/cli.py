@@ -341,6 +341,8 @@ def _print_report(report: BuildReport) -> None:
         if report.slow:
             out.print(f"slow edition: {', '.join(e.path for e in report.slow)}", highlight=False)
         out.print(f"feed: {report.feed}", highlight=False)
+    for warning in report.warnings:
+        err.print(f"warning: {warning}", markup=False, highlight=False)
     for gap in report.gaps:
         err.print(
             f"gap: {gap.page} 《{gap.article}》 “{gap.sentence[:30]}”: {gap.reason}",

@@ -139,6 +139,7 @@ class BuildReport:
     slow_failures: tuple[Failure, ...] = ()  # their pages have no slow edition this time
     slow_made: int = 0  # the slow edition's clips, counted apart from the (made, reused)
     slow_reused: int = 0
+    warnings: tuple[str, ...] = ()  # one line each, for the user: published, but not as it should be
 
     @property
     def ok(self) -> bool:
@@ -273,7 +274,8 @@ def _build(
     if slowly:
         slow = {"slow": slowly.episodes, "slow_failures": slowly.failures}
         slow |= {"slow_made": slowly.made, "slow_reused": slowly.reused}
-    return replace(report, feed=feed, **slow)
+    warning = publish.relative_links_warning(settings.publish)
+    return replace(report, feed=feed, warnings=(warning,) if warning else (), **slow)
 
 
 def _describe(f: Failure) -> dict[str, str]:

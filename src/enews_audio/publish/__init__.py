@@ -15,7 +15,14 @@ from enews_audio.errors import PublishError
 from enews_audio.model import Edition, Episode, Issue
 from enews_audio.publish.cover import write_cover
 from enews_audio.publish.daisy import DAISY_FOLDER, DAISY_ZIP, write_daisy
-from enews_audio.publish.feed import FEED_NAME, FEED_NAMES, PublishSettings, absolutize_feed, write_feed
+from enews_audio.publish.feed import (
+    FEED_NAME,
+    FEED_NAMES,
+    PublishSettings,
+    absolutize_feed,
+    relative_links_warning,
+    write_feed,
+)
 from enews_audio.publish.record import (
     RECORD_NAME,
     PageRecord,
@@ -40,6 +47,7 @@ __all__ = [
     "absolutize_feed",
     "paper_slug",
     "publish_issue",
+    "relative_links_warning",
     "withdraw_pages",
 ]
 
@@ -95,7 +103,8 @@ def publish_issue(
         write_cover(paper_dir, issue.paper, supplied=settings.artwork)  # before the feed, which links it
         # The feed last: what podcast apps read changes only once everything else is in place, so a build that
         # fails (a full disk) leaves the feed as it was.
-        write_site(paper_dir, read_records(paper_dir)[: settings.keep], record, issue)
+        records = read_records(paper_dir)[: settings.keep]
+        write_site(paper_dir, records, record, issue, base_url=settings.base_url)
         feed = write_feed(paper_dir, settings)
         # Editions the issue no longer has (a rebuild without --edition daisy), once nothing links them.
         _remove(issue_dir, before - _named(record))
@@ -118,9 +127,8 @@ def withdraw_pages(paper_dir: Path, date: dt.date, codes: Collection[str], setti
         return
     with _publish_errors(paper_dir):
         write_record(path, replace(record, pages=kept))  # maybe none: the issue is listed, without pages
-        write_index(
-            paper_dir, read_records(paper_dir)[: settings.keep]
-        )  # the build rewrites the issue's page
+        # the build rewrites the issue's page
+        write_index(paper_dir, read_records(paper_dir)[: settings.keep], base_url=settings.base_url)
         write_feed(paper_dir, settings)
 
 
