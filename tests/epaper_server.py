@@ -3,6 +3,7 @@ redirect loops, pages that never end or trickle in, and pages served as somethin
 
 from __future__ import annotations
 
+import shutil
 import threading
 import time
 from collections.abc import Iterator
@@ -147,3 +148,12 @@ def serving(root: Path = EPAPER, host: str = "127.0.0.1") -> Iterator[EpaperServ
     finally:
         httpd.shutdown()
         httpd.server_close()
+
+
+@contextmanager
+def serving_classic(root: Path, host: str = "127.0.0.1") -> Iterator[EpaperServer]:
+    """A copy of the classic fixture paper in ``root/classic`` (so a test may change its pages), served on
+    ``host`` for the block."""
+    shutil.copytree(EPAPER / "classic", root / "classic")
+    with serving(root, host) as server:
+        yield server

@@ -9,7 +9,7 @@ import pytest
 from enews_audio.errors import SourceError
 from enews_audio.sources import load_issue
 from enews_audio.sources.fetch import FetchSettings, Hosts, HttpSite
-from epaper_server import EPAPER, serving
+from epaper_server import serving_classic
 
 CLASSIC = "classic/html/2025-06/21"
 ENTRY = "classic/paperindex.htm"
@@ -24,20 +24,16 @@ def settings(tmp_path):
 @pytest.fixture
 def site(tmp_path):
     """The classic fixture paper on 127.0.0.1."""
-    root = tmp_path / "site"
-    shutil.copytree(EPAPER / "classic", root / "classic")
-    with serving(root) as server:
+    with serving_classic(tmp_path / "site") as server:
         yield server
 
 
 @pytest.fixture
 def other(tmp_path):
     """Another host, 127.0.0.2, serving the same paper with one article's text changed."""
-    root = tmp_path / "other"
-    shutil.copytree(EPAPER / "classic", root / "classic")
-    article = root / ARTICLE
-    article.write_text(article.read_text(encoding="utf-8").replace("城南片区", SECRET), encoding="utf-8")
-    with serving(root, host="127.0.0.2") as server:
+    with serving_classic(tmp_path / "other", host="127.0.0.2") as server:
+        article = server.root / ARTICLE
+        article.write_text(article.read_text(encoding="utf-8").replace("城南片区", SECRET), encoding="utf-8")
         yield server
 
 
