@@ -116,6 +116,7 @@ def test_asyncio_stays_inside_speech_and_serve():
                 "FEED_NAME",
                 "FEED_NAMES",
                 "withdraw_pages",
+                "relative_links_warning",
             },
         ),
         # What cli and pipeline use; tests and dry runs reach the rest by module (speech.fake.FakeEngine).

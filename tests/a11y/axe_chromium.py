@@ -73,6 +73,14 @@ class Chromium:
         """Focus ``selector``, press Enter as a keyboard user would, then return ``probe`` once it is truthy."""
         return asyncio.run(asyncio.wait_for(self._press_enter(url, selector, probe), _TIMEOUT))
 
+    def evaluate(self, url: str, expression: str) -> Any:
+        """The value of a JavaScript ``expression`` on ``url`` once it has loaded (its scripts have run)."""
+        return asyncio.run(asyncio.wait_for(self._evaluate(url, expression), _TIMEOUT))
+
+    async def _evaluate(self, url: str, expression: str) -> Any:
+        async with self._tab(url) as page:
+            return await page.evaluate(expression)
+
     def _wait_for_port(self) -> int:
         marker = Path(self._profile.name) / "DevToolsActivePort"
         deadline = time.monotonic() + _TIMEOUT

@@ -7,7 +7,7 @@ import pytest
 from enews_audio.errors import EnewsError, SourceError
 from enews_audio.sources import load_issue
 from enews_audio.sources.fetch import FetchSettings, HttpSite
-from support.epaper_server import EPAPER, serving
+from support.epaper_server import EPAPER, serving_classic
 
 CLASSIC = "classic/html/2025-06/21"
 ENTRY = "classic/paperindex.htm"
@@ -38,9 +38,7 @@ def one_line_error(source, fetch, error=SourceError):
 @pytest.fixture
 def site(tmp_path):
     """The classic fixture paper, copied so a test may change its pages, served on 127.0.0.1."""
-    root = tmp_path / "site"
-    shutil.copytree(EPAPER / "classic", root / "classic")
-    with serving(root) as server:
+    with serving_classic(tmp_path / "site") as server:
         yield server
 
 

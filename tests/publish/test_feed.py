@@ -95,6 +95,7 @@ def test_public_names_are_exactly_the_api():
         "absolutize_feed",
         "paper_slug",
         "publish_issue",
+        "relative_links_warning",
         "withdraw_pages",
     ]
     assert all(hasattr(publish_package, name) for name in publish_package.__all__)

@@ -5,6 +5,7 @@ from enews_audio.sources.fetch import (
     USER_AGENT,
     FetchSettings,
     FolderSite,
+    Hosts,
     HttpSite,
     PageNotFoundError,
     decode_html,
@@ -137,3 +138,47 @@ def test_settings_are_checked():
     with pytest.raises(ValueError):
         FetchSettings(attempts=0)
     assert FetchSettings().cache.parts[-3:] == (".cache", "enews-audio", "pages")
+
+
+# Where pages may come from (each redirect is checked against this; tests/faults/test_redirects.py serves them)
+
+
+@pytest.mark.parametrize(
+    ("url", "why"),
+    [
+        ("https://epaper.example.cn/html/2025-06/21/node_2.htm", None),  # the paper's own host
+        ("http://epaper.example.cn:8080/x.htm", None),  # any port and scheme of it
+        ("https://cdn.example.cn/x.htm", None),  # named by the profile
+        ("https://www.example.com/x.htm", "not the paper's host epaper.example.cn"),
+        ("http://169.254.169.254/latest/meta-data/", "not the paper's host epaper.example.cn"),
+        ("file:///etc/passwd", "not an http or https address"),
+        ("http://[::1/x.htm", "not a valid address"),
+    ],
+)
+def test_hosts_the_paper_and_its_profile_name(url, why):
+    hosts = Hosts("https://epaper.example.cn/paperindex.htm", named=("*.example.cn",))
+    assert hosts.refusal(url) == why
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "http://169.254.169.254/latest/meta-data/",  # link-local: a cloud's metadata service
+        "http://10.0.0.8/x.htm",
+        "http://192.168.1.1/x.htm",
+        "http://127.0.0.1:8080/x.htm",
+        "http://[::1]/x.htm",
+        "http://[::ffff:127.0.0.1]/x.htm",
+        "http://localhost/x.htm",  # a name is resolved (here by /etc/hosts) and its addresses checked
+    ],
+)
+def test_a_named_host_at_a_private_address_is_refused_for_a_public_paper(url):
+    hosts = Hosts("http://93.184.216.34/paperindex.htm", named=("*",))  # a public address; any named host
+    assert hosts.refusal(url) == "a private, loopback or link-local address"
+
+
+def test_a_paper_at_a_private_address_may_go_to_named_private_ones():
+    hosts = Hosts("http://127.0.0.1:8000/paperindex.htm", named=("127.0.0.2", "10.*"))
+    assert hosts.refusal("http://127.0.0.2:9000/x.htm") is None
+    assert hosts.refusal("http://10.1.2.3/x.htm") is None
+    assert hosts.refusal("http://127.0.0.3/x.htm") == "not the paper's host 127.0.0.1"

@@ -3,6 +3,7 @@ redirect loops, pages that never end or trickle in, and pages served as somethin
 
 from __future__ import annotations
 
+import shutil
 import threading
 import time
 from collections.abc import Iterator
@@ -19,8 +20,9 @@ EPAPER = Path(__file__).parents[1] / "data" / "epaper"
 class EpaperServer:
     """Serves ``root``; ``faults`` maps a path to "slow", "503", "503-once", "404", "big", "big-chunked",
     "junk", "loop" (redirects to itself with a counter, for ever), "endless" (a chunked body that never
-    ends), "trickle" (the file, one byte every ``trickle_seconds``) or "as:<content type>" (the file served
-    with that Content-Type); ``charsets`` maps a path to a Content-Type charset (by default none is sent).
+    ends), "trickle" (the file, one byte every ``trickle_seconds``), "as:<content type>" (the file served
+    with that Content-Type) or "redirect:<URL>" (a 302 to that URL, absolute or relative); ``charsets``
+    maps a path to a Content-Type charset (by default none is sent).
     ``hosts`` are the Host headers requests came with."""
 
     root: Path
@@ -67,6 +69,11 @@ def _handler(server: EpaperServer) -> type[BaseHTTPRequestHandler]:
                 hop = int(urlsplit(self.path).query or 0) + 1
                 self.send_response(302)
                 self.send_header("Location", f"{path}?{hop}")
+                self.send_header("Content-Length", "0")
+                return self.end_headers()
+            if fault and fault.startswith("redirect:"):
+                self.send_response(302)
+                self.send_header("Location", fault.removeprefix("redirect:"))
                 self.send_header("Content-Length", "0")
                 return self.end_headers()
             if fault == "endless":
@@ -128,11 +135,12 @@ class _QuietServer(ThreadingHTTPServer):
 
 
 @contextmanager
-def serving(root: Path = EPAPER) -> Iterator[EpaperServer]:
-    """Serve ``root`` on an ephemeral port of 127.0.0.1 for the block."""
+def serving(root: Path = EPAPER, host: str = "127.0.0.1") -> Iterator[EpaperServer]:
+    """Serve ``root`` on an ephemeral port of ``host`` for the block: a loopback address, and another
+    (127.0.0.2: Linux answers on all of 127.0.0.0/8) is another host on the same machine."""
     server = EpaperServer(root.resolve())
-    httpd = _QuietServer(("127.0.0.1", 0), _handler(server))
-    server.base = f"http://127.0.0.1:{httpd.server_address[1]}"
+    httpd = _QuietServer((host, 0), _handler(server))
+    server.base = f"http://{host}:{httpd.server_address[1]}"
     thread = threading.Thread(target=httpd.serve_forever, kwargs={"poll_interval": 0.02}, daemon=True)
     thread.start()
     try:
@@ -140,3 +148,12 @@ def serving(root: Path = EPAPER) -> Iterator[EpaperServer]:
     finally:
         httpd.shutdown()
         httpd.server_close()
+
+
+@contextmanager
+def serving_classic(root: Path, host: str = "127.0.0.1") -> Iterator[EpaperServer]:
+    """A copy of the classic fixture paper in ``root/classic`` (so a test may change its pages), served on
+    ``host`` for the block."""
+    shutil.copytree(EPAPER / "classic", root / "classic")
+    with serving(root, host) as server:
+        yield server

@@ -21,6 +21,8 @@ def print_build(report: BuildReport, out: Console, err: Console) -> None:
     )
     failed = len({f.sentence for f in report.failures})
     out.print(f"clips: {report.made} made, {report.reused} reused, {failed} failed", highlight=False)
+    if report.slow or report.slow_failures:
+        out.print(f"slow edition clips: {report.slow_made} made, {report.slow_reused} reused", highlight=False)
     if report.episodes:
         table = Table("page", "file", "articles", "duration")
         for ep in report.episodes:
@@ -36,6 +38,8 @@ def print_build(report: BuildReport, out: Console, err: Console) -> None:
         if report.slow:
             out.print(f"slow edition: {', '.join(e.path for e in report.slow)}", highlight=False)
         out.print(f"feed: {report.feed}", highlight=False)
+    for warning in report.warnings:
+        err.print(f"warning: {warning}", markup=False, highlight=False)
     for gap in report.gaps:
         err.print(f"gap: {sentence_line(gap)}", markup=False, highlight=False)
     if slow := sorted({f.page for f in report.slow_failures}):

@@ -30,6 +30,9 @@ class BuildReport:
     feed: Path | None = None  # None when nothing was published
     slow: tuple[Episode, ...] = ()  # the slow edition's episodes published by this build
     slow_failures: tuple[Failure, ...] = ()  # their pages have no slow edition this time
+    slow_made: int = 0  # the slow edition's clips, counted apart from the (made, reused)
+    slow_reused: int = 0
+    warnings: tuple[str, ...] = ()  # one line each, for the user: published, but not as it should be
 
     @property
     def ok(self) -> bool:
@@ -141,8 +144,12 @@ def _build(
         gaps=gap_titles,
         keep_pages={f.page for f in failures},  # a page that failed keeps its last good episode in the feed
     )
-    slow = {"slow": slowly.episodes, "slow_failures": slowly.failures} if slowly else {}
-    return replace(report, feed=feed, **slow)
+    slow = {}
+    if slowly:
+        slow = {"slow": slowly.episodes, "slow_failures": slowly.failures}
+        slow |= {"slow_made": slowly.made, "slow_reused": slowly.reused}
+    warning = publish.relative_links_warning(settings.publish)
+    return replace(report, feed=feed, warnings=(warning,) if warning else (), **slow)
 
 
 def _describe(f: Failure) -> dict[str, str]:

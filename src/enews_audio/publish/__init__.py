@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import os
+import shutil
 from collections.abc import Collection, Iterator, Mapping, Sequence
 from dataclasses import replace
 from pathlib import Path
@@ -12,12 +14,20 @@ from enews_audio.atomic import write_atomic
 from enews_audio.errors import PublishError
 from enews_audio.model import Edition, Episode, Issue
 from enews_audio.publish.cover import write_cover
-from enews_audio.publish.daisy import write_daisy
-from enews_audio.publish.feed import FEED_NAME, FEED_NAMES, PublishSettings, absolutize_feed, write_feed
+from enews_audio.publish.daisy import DAISY_FOLDER, DAISY_ZIP, write_daisy
+from enews_audio.publish.feed import (
+    FEED_NAME,
+    FEED_NAMES,
+    PublishSettings,
+    absolutize_feed,
+    relative_links_warning,
+    write_feed,
+)
 from enews_audio.publish.record import (
     RECORD_NAME,
     PageRecord,
     Record,
+    SlowRecord,
     chapters_name,
     make_record,
     read_record,
@@ -28,7 +38,7 @@ from enews_audio.publish.record import (
 from enews_audio.publish.site import write_index, write_site
 from enews_audio.publish.slug import paper_slug
 from enews_audio.publish.transcript import chapters_json, webvtt
-from enews_audio.publish.usb import write_usb
+from enews_audio.publish.usb import USB_FOLDER, write_usb
 
 __all__ = [
     "FEED_NAME",
@@ -37,6 +47,7 @@ __all__ = [
     "absolutize_feed",
     "paper_slug",
     "publish_issue",
+    "relative_links_warning",
     "withdraw_pages",
 ]
 
@@ -75,7 +86,8 @@ def publish_issue(
             if episode.cues:
                 write_atomic(issue_dir / transcript_name(episode.path), webvtt(episode.cues))
         built_at = dt.datetime.now(dt.UTC).replace(microsecond=0)
-        previous = _previous_pages(issue_dir, keep_pages)
+        before = _edition_files(issue_dir)
+        previous = _previous_pages(issue_dir, keep_pages, slow=Edition.SLOW in settings.editions)
         record = make_record(
             issue_dir,
             issue,
@@ -91,8 +103,12 @@ def publish_issue(
         write_cover(paper_dir, issue.paper, supplied=settings.artwork)  # before the feed, which links it
         # The feed last: what podcast apps read changes only once everything else is in place, so a build that
         # fails (a full disk) leaves the feed as it was.
-        write_site(paper_dir, read_records(paper_dir)[: settings.keep], record, issue)
-        return write_feed(paper_dir, settings)
+        records = read_records(paper_dir)[: settings.keep]
+        write_site(paper_dir, records, record, issue, base_url=settings.base_url)
+        feed = write_feed(paper_dir, settings)
+        # Editions the issue no longer has (a rebuild without --edition daisy), once nothing links them.
+        _remove(issue_dir, before - _named(record))
+        return feed
 
 
 def withdraw_pages(paper_dir: Path, date: dt.date, codes: Collection[str], settings: PublishSettings) -> None:
@@ -111,9 +127,8 @@ def withdraw_pages(paper_dir: Path, date: dt.date, codes: Collection[str], setti
         return
     with _publish_errors(paper_dir):
         write_record(path, replace(record, pages=kept))  # maybe none: the issue is listed, without pages
-        write_index(
-            paper_dir, read_records(paper_dir)[: settings.keep]
-        )  # the build rewrites the issue's page
+        # the build rewrites the issue's page
+        write_index(paper_dir, read_records(paper_dir)[: settings.keep], base_url=settings.base_url)
         write_feed(paper_dir, settings)
 
 
@@ -140,9 +155,50 @@ def _write_editions(
     return record
 
 
-def _previous_pages(issue_dir: Path, codes: Collection[str]) -> list[PageRecord]:
-    """Pages of the last build to keep, where their episode file is still there."""
+def _previous_pages(issue_dir: Path, codes: Collection[str], *, slow: bool) -> list[PageRecord]:
+    """Pages of the last build to keep, where their episode file is still there; without their slow
+    edition unless this build has one."""
     path = issue_dir / RECORD_NAME
     if not codes or not path.is_file():
         return []
-    return [p for p in read_record(path).pages if p.code in codes and (issue_dir / p.file).is_file()]
+    kept = [p for p in read_record(path).pages if p.code in codes and (issue_dir / p.file).is_file()]
+    return kept if slow else [replace(p, slow=None) for p in kept]
+
+
+def _edition_files(issue_dir: Path) -> set[str]:
+    """The DAISY book, the USB folder and the slow edition's files the issue's last build published (and
+    the first two by their names, in case a killed build left them unnamed)."""
+    names = {DAISY_FOLDER, DAISY_ZIP, USB_FOLDER}
+    try:
+        record = read_record(issue_dir / RECORD_NAME) if (issue_dir / RECORD_NAME).is_file() else None
+    except PublishError:  # broken: replaced by this build's
+        record = None
+    if record is not None:
+        names |= {name for page in record.pages if page.slow for name in _audio_files(page.slow)}
+    return names
+
+
+def _named(record: Record) -> set[str]:
+    """Every file and folder of the issue folder ``record`` names."""
+    names = {record.daisy, record.usb} | ({DAISY_FOLDER} if record.daisy else set())
+    for page in record.pages:
+        names |= {*_audio_files(page), *(_audio_files(page.slow) if page.slow else ())}
+    return names - {""}
+
+
+def _audio_files(audio: PageRecord | SlowRecord) -> tuple[str, ...]:
+    return tuple(name for name in (audio.file, audio.chapters_file, audio.transcript_file) if name)
+
+
+def _remove(issue_dir: Path, names: Collection[str]) -> None:
+    """Remove these files and folders of the issue folder. A folder is first renamed aside (swept by
+    ``remove_leftovers`` if the removal is cut short), so no reader sees half of it."""
+    for name in sorted(names):
+        path = issue_dir / name
+        if path.is_dir() and not path.is_symlink():
+            aside = path.with_name(f".{name}.dropped.old")
+            shutil.rmtree(aside, ignore_errors=True)  # left by a removal cut short
+            os.replace(path, aside)
+            shutil.rmtree(aside)
+        else:
+            path.unlink(missing_ok=True)

@@ -94,7 +94,9 @@ class PublishSettings(Schema):
 def write_feed(paper_dir: Path, settings: PublishSettings) -> Path:
     """Regenerate ``paper_dir/feed.xml`` from every ``*/build.json``; on failure the old feed stays.
 
-    When a kept issue has a slow edition, ``feed-slow.xml`` beside it is regenerated too.
+    When a kept issue has a slow edition, ``feed-slow.xml`` beside it is regenerated too; when none has one
+    any more, an existing ``feed-slow.xml`` is left with no items (its subscribers keep a valid feed, with no
+    links to files a rebuild without the slow edition removes).
     """
     records = read_records(paper_dir)[: settings.keep]
     sizes = {}
@@ -113,7 +115,7 @@ def write_feed(paper_dir: Path, settings: PublishSettings) -> Path:
     cover = next((name for name in COVER_NAMES if (paper_dir / name).is_file()), None)
     path = paper_dir / FEED_NAME
     main = render_feed(records, settings, sizes, cover=cover)
-    if has_slow(records):
+    if has_slow(records) or (paper_dir / SLOW_FEED_NAME).is_file():
         write_atomic(
             paper_dir / SLOW_FEED_NAME, render_feed(records, settings, sizes, cover=cover, slow=True)
         )
@@ -176,9 +178,9 @@ def render_feed(
     locked = {"owner": settings.owner_email} if settings.owner_email else {}
     _add(channel, "podcast:locked", "yes" if settings.locked else "no", **locked)
     if base.startswith(("http://", "https://")):
-        feed_url = urljoin(base, SLOW_FEED_NAME if slow else FEED_NAME)
-        ET.SubElement(channel, "atom:link", href=feed_url, rel="self", type="application/rss+xml")
-        _add(channel, "podcast:guid", str(podcast_guid(feed_url)))
+        address = feed_url(settings.base_url, slow=slow)
+        ET.SubElement(channel, "atom:link", href=address, rel="self", type="application/rss+xml")
+        _add(channel, "podcast:guid", str(podcast_guid(address)))
     for record in kept:
         folder = record.date.isoformat()
         for index, page in enumerate(record.pages):
@@ -243,6 +245,24 @@ def episode_guid(paper: str, date: dt.date, code: str, *, slow: bool = False) ->
     The slow edition's episode of a page has a GUID of its own.
     """
     return uuid.uuid5(GUID_NAMESPACE, f"{paper}/{date.isoformat()}/{code}" + ("/slow" if slow else ""))
+
+
+def feed_url(base_url: str, *, slow: bool = False) -> str:
+    """The feed's address: in full under ``base_url``, else its name (relative to the paper folder)."""
+    name = SLOW_FEED_NAME if slow else FEED_NAME
+    return urljoin(_base(base_url), name) if base_url else name
+
+
+def relative_links_warning(settings: PublishSettings) -> str | None:
+    """What to tell whoever builds without ``base_url``: the feed works where ``serve`` fills in the
+    addresses, but a copy on a web server has relative links, which podcast apps reject."""
+    if settings.base_url:
+        return None
+    return (
+        "the feed's links are relative (no base_url), which podcast apps reject once the folder is copied to"
+        " a web server: set base_url under [paper] in enews-audio.toml, or pass --base-url, to the address"
+        " the paper's folder is served at (enews-audio serve needs neither)"
+    )
 
 
 def podcast_guid(feed_url: str) -> uuid.UUID:

@@ -12,7 +12,7 @@ from enews_audio.atomic import write_atomic
 from enews_audio.chars import weekday
 from enews_audio.model import Article, Chapter, Issue, Page, page_title
 from enews_audio.publish.daisy import book_name
-from enews_audio.publish.feed import FEED_NAME, SLOW_FEED_NAME
+from enews_audio.publish.feed import FEED_NAME, SLOW_FEED_NAME, feed_url
 from enews_audio.publish.record import OPENING_TITLE, PageRecord, Record, chapter_titles, has_slow
 
 _NOT_ID = re.compile(r"[^A-Za-z0-9_-]")
@@ -60,37 +60,48 @@ document.addEventListener("click", function (event) {
 });
 """.strip()
 
-# The feed's address in full, so it can be copied into a podcast app.
+# The feed's address in full, so it can be copied into a podcast app; never a file: address, which no app
+# can subscribe to (a page opened from disk keeps the relative one, and the note under it).
 _FEED_SCRIPT = """
 var feed = document.getElementById("feed-url");
-if (feed && window.URL) feed.textContent = new URL(feed.getAttribute("href"), location.href).href;
+if (feed && window.URL && /^https?:$/.test(location.protocol))
+  feed.textContent = new URL(feed.getAttribute("href"), location.href).href;
 """.strip()
+# Under the subscribe address when the build had no base_url (the feed's links are relative, too).
+_RELATIVE_NOTE = (
+    "这是订阅文件的相对地址：完整地址是本页所在网址的文件夹加上 {name}。"
+    "本版生成时没有设置网址（base_url），订阅文件里的链接也是相对的：把文件夹复制到网站上，"
+    "有的播客应用会无法播放；由 enews-audio serve 提供则没有这个问题。"
+)
 
 
-def write_site(paper_dir: Path, records: Sequence[Record], record: Record, issue: Issue) -> list[Path]:
+def write_site(
+    paper_dir: Path, records: Sequence[Record], record: Record, issue: Issue, *, base_url: str = ""
+) -> list[Path]:
     """``paper_dir/index.html`` listing ``records`` newest first, and ``<date>/index.html`` for ``issue``.
 
     Pass the feed's issues (``read_records(paper_dir)[:keep]``) and the record and issue just published:
     its page is written from the articles as printed (headline, kicker, subtitle, byline, paragraphs,
     captions) and the record's chapters; other issues' pages were written when they were published.
     """
-    index = write_index(paper_dir, records)
+    index = write_index(paper_dir, records, base_url=base_url)
     page = paper_dir / issue.date.isoformat() / "index.html"
     write_atomic(page, render_issue(record, issue, slow_feed=has_slow(records)))
     return [index, page]
 
 
-def write_index(paper_dir: Path, records: Sequence[Record]) -> Path:
+def write_index(paper_dir: Path, records: Sequence[Record], *, base_url: str = "") -> Path:
     """``paper_dir/index.html``: how to subscribe, and ``records`` (the feed's issues) newest first."""
     if not records:
         raise ValueError("a web edition needs at least one issue")
     index = paper_dir / "index.html"
-    write_atomic(index, render_index(sorted(records, key=lambda r: r.date, reverse=True)))
+    write_atomic(index, render_index(sorted(records, key=lambda r: r.date, reverse=True), base_url=base_url))
     return index
 
 
-def render_index(records: Sequence[Record]) -> str:
-    """The paper's front door: how to subscribe, then every issue, newest first."""
+def render_index(records: Sequence[Record], *, base_url: str = "") -> str:
+    """The paper's front door: how to subscribe (the feed's full address under ``base_url``, else its
+    relative one and a note), then every issue, newest first."""
     paper = records[0].paper
     items = "\n".join(
         f'<li><a href="{record.date.isoformat()}/index.html">{_e(_long_date(record.date))}</a>'
@@ -98,19 +109,23 @@ def render_index(records: Sequence[Record]) -> str:
         "</span></li>"
         for record in records
     )
+    address, note = feed_url(base_url), ""
+    if not base_url:
+        note = f"\n<p id=feed-note class=meta>{_e(_RELATIVE_NOTE.format(name=FEED_NAME))}</p>"
     slow = ""
     if has_slow(records):
+        slow_feed = _e(feed_url(base_url, slow=True))
         slow = f"""
-<p>语速放慢、停顿更长的慢速版，订阅地址：<a id="slow-feed-url" href="{SLOW_FEED_NAME}">{SLOW_FEED_NAME}</a></p>"""
+<p>语速放慢、停顿更长的慢速版，订阅地址：<a id="slow-feed-url" href="{slow_feed}">{slow_feed}</a></p>"""
     body = f"""<h1>{_e(paper)}·有声版</h1>
 <p>{_e(paper)}逐版朗读：每个版面一集，每篇文章一个章节，附文字稿。</p>
 <h2 id="subscribe">订阅</h2>
-<p>在播客应用里添加这个订阅地址：<a id="feed-url" href="{FEED_NAME}">{FEED_NAME}</a></p>{slow}
+<p>在播客应用里添加这个订阅地址：<a id="feed-url" href="{_e(address)}">{_e(address)}</a></p>{note}{slow}
 <h2 id="issues">各期</h2>
 <ul>
 {items}
 </ul>"""
-    return _document(f"{paper}·有声版", body, feed=FEED_NAME, nav="", script=_FEED_SCRIPT)
+    return _document(f"{paper}·有声版", body, feed=address, nav="", script=_FEED_SCRIPT)
 
 
 def render_issue(record: Record, issue: Issue, *, slow_feed: bool = False) -> str:

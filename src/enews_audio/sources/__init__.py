@@ -8,7 +8,7 @@ from pathlib import Path
 
 from enews_audio.errors import SourceError
 from enews_audio.model import Issue, Page
-from enews_audio.sources.fetch import FetchSettings, FolderSite, HttpSite
+from enews_audio.sources.fetch import FetchSettings, FolderSite, Hosts, HttpSite
 from enews_audio.sources.founder import load_epaper, start_in_folder
 from enews_audio.sources.furniture import tidy
 from enews_audio.sources.manifest import load_manifest
@@ -46,7 +46,8 @@ def _load(
     if "://" in text:
         if not re.match(r"(?i)https?://", text):
             raise SourceError(f"{text}: only http and https URLs can be read")
-        return _load_epaper(text, HttpSite(fetch or FetchSettings()), date, papers)
+        hosts = Hosts(text, named=tuple(host for paper in papers for host in paper.hosts()))
+        return _load_epaper(text, HttpSite(fetch or FetchSettings(), hosts=hosts), date, papers)
     source = Path(source)
     if source.is_dir():
         return _load_folder(source, date, papers)

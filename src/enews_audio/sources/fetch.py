@@ -4,8 +4,11 @@ from __future__ import annotations
 
 import codecs
 import hashlib
+import ipaddress
+import socket
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from fnmatch import fnmatchcase
 from pathlib import Path
 from typing import Protocol
 from urllib.parse import urlsplit
@@ -86,6 +89,10 @@ class Site(Protocol):
 
     def get(self, url: str, *, cache: bool = True) -> Fetched: ...
 
+    def refusal(self, url: str) -> str | None:
+        """Why the paper's pages may not come from ``url`` (a link, a redirect, a meta refresh), or None."""
+        ...
+
     def close(self) -> None: ...
 
 
@@ -116,27 +123,100 @@ def _codec(name: str) -> str | None:
     return "gb18030" if codec in {"gb2312", "gbk", "gb18030"} else codec
 
 
-class HttpSite:
-    """Fetches one page at a time per host, waiting ``delay`` between requests, retrying transient errors."""
+@dataclass
+class Hosts:
+    """Where a paper's pages may come from: the host of the URL the user gave (``home``) and hosts a profile
+    names (``named``, globs such as ``*.example.cn``), over http or https, any port.
 
-    def __init__(self, settings: FetchSettings, transport: httpx.BaseTransport | None = None) -> None:
+    Never a private, loopback or link-local address, unless ``home`` is one itself (a paper on an
+    intranet, or the tests' 127.0.0.1): a hijacked or misconfigured site must not make the build fetch
+    the machine's own or its network's services and read out what they answer.
+    """
+
+    home: str
+    named: tuple[str, ...] = ()
+    _private: dict[str, bool] = field(default_factory=dict, repr=False)
+
+    def refusal(self, url: str) -> str | None:
+        """Why ``url`` is not one of the paper's pages, or None when it may be fetched."""
+        try:
+            parts, home = urlsplit(url), urlsplit(self.home)
+            host, port = parts.hostname or "", parts.port
+        except ValueError:  # a malformed port or IPv6 address
+            return "not a valid address"
+        if parts.scheme not in {"http", "https"}:
+            return "not an http or https address"
+        if host == home.hostname:
+            return None  # the address the user gave: theirs to choose
+        if not any(fnmatchcase(host, pattern) for pattern in self.named):
+            return f"not the paper's host {home.hostname}"
+        if self._is_private(host, port) and not self._is_private(home.hostname or "", None):
+            return "a private, loopback or link-local address"
+        return None
+
+    def _is_private(self, host: str, port: int | None) -> bool:
+        if host not in self._private:
+            self._private[host] = _private_address(host, port)
+        return self._private[host]
+
+
+def _private_address(host: str, port: int | None) -> bool:
+    """Whether ``host`` is, or resolves to, an address no public site lives at."""
+    try:
+        addresses = [ipaddress.ip_address(host.strip("[]"))]
+    except ValueError:
+        try:
+            found = socket.getaddrinfo(host, port or 80, type=socket.SOCK_STREAM)
+        except (OSError, UnicodeError):  # not resolvable: the fetch itself will fail and say so
+            return False
+        addresses = [ipaddress.ip_address(str(info[4][0]).partition("%")[0]) for info in found]
+    for address in addresses:
+        if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped:
+            address = address.ipv4_mapped
+        if not address.is_global or address.is_multicast:
+            return True
+    return False
+
+
+class HttpSite:
+    """Fetches one page at a time per host, waiting ``delay`` between requests, retrying transient errors.
+
+    Every request, and every redirect before it is followed, is checked against ``hosts`` (by default the
+    host of the first URL asked for): httpx calls the request hook for each hop of a redirect.
+    """
+
+    def __init__(
+        self,
+        settings: FetchSettings,
+        transport: httpx.BaseTransport | None = None,
+        hosts: Hosts | None = None,
+    ) -> None:
         self._settings = settings
         self._last: dict[str, float] = {}
+        self._hosts = hosts
         self._client = httpx.Client(
             headers={"User-Agent": settings.user_agent},
             timeout=settings.timeout,
             follow_redirects=True,
             max_redirects=_MAX_REDIRECTS,
             transport=transport,
+            event_hooks={"request": [self._check_hop]},
         )
+
+    def refusal(self, url: str) -> str | None:
+        if self._hosts is None:
+            self._hosts = Hosts(url)
+        return self._hosts.refusal(url)
 
     def get(self, url: str, *, cache: bool = True) -> Fetched:
         if urlsplit(url).scheme not in {"http", "https"}:
             raise SourceError(f"{url}: only http and https URLs can be fetched")
+        if reason := self.refusal(url):
+            raise SourceError(f"{url}: {reason}; not fetched")
         path = self._settings.cache / hashlib.sha256(url.encode()).hexdigest()[:32]
         cache = cache and self._settings.use_cache
         cached = _read_cached(path, url) if cache else None
-        if cached:
+        if cached and not self.refusal(cached.url):  # else fetched again, and refused with its reason
             return cached
         fetched = self._retried(url)
         if cache:
@@ -191,10 +271,18 @@ class HttpSite:
             raise _TransientError(f"cannot fetch it: {exc or type(exc).__name__}") from exc
         except httpx.TooManyRedirects as exc:
             raise SourceError(f"{url}: too many redirects (a loop?)") from exc
+        except _RefusedHop as exc:
+            target, reason = exc.args
+            raise SourceError(f"{url}: redirected to {target}, {reason}; not followed") from None
         except httpx.HTTPError as exc:  # an invalid URL
             raise SourceError(f"{url}: cannot fetch it: {exc}") from exc
         finally:
             self._last[urlsplit(url).netloc] = time.monotonic()
+
+    def _check_hop(self, request: httpx.Request) -> None:
+        """Before each request httpx sends, the first and each redirect's: refuse one off the paper's hosts."""
+        if reason := self.refusal(str(request.url)):
+            raise _RefusedHop(str(request.url), reason)
 
     def _wait_turn(self, host: str) -> None:
         if host in self._last:
@@ -207,11 +295,17 @@ class FolderSite:
     def __init__(self, root: Path) -> None:
         self._root = root.resolve()
 
-    def get(self, url: str, *, cache: bool = True) -> Fetched:
+    def refusal(self, url: str) -> str | None:
         parts = urlsplit(url)
         path = Path(url2pathname(parts.path)).resolve()
         if parts.scheme != "file" or not path.is_relative_to(self._root):
-            raise SourceError(f"{url}: not a file in the saved e-paper folder {self._root}")
+            return f"not a file in the saved e-paper folder {self._root}"
+        return None
+
+    def get(self, url: str, *, cache: bool = True) -> Fetched:
+        if reason := self.refusal(url):
+            raise SourceError(f"{url}: {reason}")
+        path = Path(url2pathname(urlsplit(url).path)).resolve()
         if not path.is_file():
             raise PageNotFoundError(f"{path}: not found in the saved e-paper folder")
         try:
@@ -225,6 +319,10 @@ class FolderSite:
 
 class _TransientError(Exception):
     """Worth another try: a 5xx, a timeout, a dropped connection."""
+
+
+class _RefusedHop(Exception):
+    """A request (a redirect's) to an address off the paper's hosts: its URL and why."""
 
 
 def _read_cached(path: Path, url: str) -> Fetched | None:

@@ -51,7 +51,7 @@ def load_epaper(
     if issue_date is None:
         raise SourceError(f"{first.url}: no date in the page's address; give the issue's date")
     soup = _parse(first)
-    links = _page_links(soup, profile, first.url)
+    links = _page_links(soup, profile, first.url, site)
     if not links:
         raise SourceError(f"{first.url}: malformed page: no page list ({profile.page_links})")
     pages, seen = [], set()
@@ -60,7 +60,7 @@ def load_epaper(
             continue  # advert pages have nothing to read
         page_soup = soup if link.url == first.url else _parse(site.get(link.url, cache=_dated(link.url)))
         articles = []
-        for item in _article_links(page_soup, profile, link.url):
+        for item in _article_links(page_soup, profile, link.url, site):
             if item.url in seen or is_credit(item.text):
                 continue
             seen.add(item.url)
@@ -115,6 +115,8 @@ def _first_page(
                 f"{fetched.url}: not a page of a known e-paper layout (node_N.htm, pc/layout/…, nbs.….htm)"
                 " and no redirect to one; describe the paper in a profile"
             )
+        if reason := site.refusal(target):
+            raise SourceError(f"{fetched.url}: refreshes to {target}, {reason}; not followed")
         url = target
     raise SourceError(f"{start}: more than {_HOPS} redirects without reaching an e-paper page")
 
@@ -178,11 +180,6 @@ def _with_date(url: str, date: dt.date) -> str:
     return urlunsplit(parts._replace(path=parts.path[: last.start()] + new + parts.path[last.end() :]))
 
 
-def _same_site(target: str, page: str) -> bool:
-    """Links to pages and articles are followed on the page's own host only (a saved copy: its own files)."""
-    return urlsplit(target)[:2] == urlsplit(page)[:2]
-
-
 def _strip_query(url: str) -> str:
     return urlunsplit(urlsplit(url)._replace(query="", fragment=""))
 
@@ -194,14 +191,15 @@ def _parse(fetched: Fetched) -> BeautifulSoup:
     return BeautifulSoup(fetched.text, "lxml")
 
 
-def _page_links(soup: BeautifulSoup, profile: Profile, url: str) -> list[tuple[str, str, _Link]]:
-    """The issue's pages as code, name and link, in the order of the page list."""
+def _page_links(soup: BeautifulSoup, profile: Profile, url: str, site: Site) -> list[tuple[str, str, _Link]]:
+    """The issue's pages as code, name and link, in the order of the page list; links to addresses the
+    paper's pages may not come from (``site.refusal``: another host, outside a saved copy) are left out."""
     links: dict[str, _Link] = {}
     for a in soup.select(profile.page_links):
         href = a.get("href")
         target = _strip_query(urljoin(url, str(href))) if href else ""
         text = _headline(a)
-        if target and text and target not in links and profile.is_page(target) and _same_site(target, url):
+        if target and text and target not in links and profile.is_page(target) and not site.refusal(target):
             links[target] = _Link(target, text)
     unique: dict[str, tuple[str, str, _Link]] = {}
     for link in links.values():  # "下一版" and the like are links to pages too, but not the list
@@ -217,8 +215,9 @@ def _page_title(text: str) -> tuple[str, str] | None:
     return (unicodedata.normalize("NFKC", found[1] + found[2]).upper(), found[3].strip()) if found else None
 
 
-def _article_links(soup: BeautifulSoup, profile: Profile, url: str) -> list[_Link]:
-    """The page's list of articles, then any that only its image map links to; queries dropped.
+def _article_links(soup: BeautifulSoup, profile: Profile, url: str, site: Site) -> list[_Link]:
+    """The page's list of articles, then any that only its image map links to; queries dropped; those
+    the paper's pages may not come from (``site.refusal``) left out.
 
     A page whose list markup the profile does not know gives every link to an article on it.
     """
@@ -230,7 +229,7 @@ def _article_links(soup: BeautifulSoup, profile: Profile, url: str) -> list[_Lin
         for a in soup.select(selector) if selector else ():
             href = a.get("href")
             target = _strip_query(urljoin(url, str(href))) if href else ""
-            if target and profile.is_article(target) and target not in links and _same_site(target, url):
+            if target and profile.is_article(target) and target not in links and not site.refusal(target):
                 links[target] = _Link(target, _headline(a) or str(a.get("alt") or a.get("title") or ""))
     return list(links.values())
 

@@ -57,6 +57,19 @@ class Profile(Schema):
     def matches(self, url: str) -> bool:
         return any(fnmatchcase(url, pattern) for pattern in self.match)
 
+    def hosts(self) -> tuple[str, ...]:
+        """The hosts its ``match`` patterns name (globs, ``*.example.cn``): the paper's pages, and redirects
+        to them, may come from these as well as from the host of the URL the user gave."""
+        named = []
+        for pattern in self.match:
+            try:
+                host = urlsplit(pattern).hostname
+            except ValueError:  # "[" in a glob reads as a broken IPv6 address: it names no host
+                continue
+            if host and host.strip("*?"):  # "*" alone would be any host
+                named.append(host)
+        return tuple(named)
+
 
 # The three layouts the Founder (方正) system publishes; pc/layout first, its pages also look like node_*.
 LAYOUTS = (
