@@ -365,7 +365,12 @@ def _plural(kind: Any) -> str:
     for single, many in (("a list of ", "lists of "), ("a table of ", "tables of ")):
         if one.startswith(single):
             return many + one.removeprefix(single)
-    plain = {"a string": "strings", "a table": "tables", "a whole number": "whole numbers", "a number": "numbers"}
+    plain = {
+        "a string": "strings",
+        "a table": "tables",
+        "a whole number": "whole numbers",
+        "a number": "numbers",
+    }
     return plain.get(one, one)
 
 

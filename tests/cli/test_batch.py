@@ -109,7 +109,9 @@ def test_a_source_that_has_not_arrived_fails_its_paper_alone_and_the_others_are_
     result = cli("batch", papers, "-o", tmp_path / "out")
     assert result.exit_code == 1, result.output
     (line,) = error_lines(result)
-    assert line.startswith("error: paper[1] late-export: no issue at ") and line.endswith("no such file or folder")
+    assert line.startswith("error: paper[1] late-export: no issue at ") and line.endswith(
+        "no such file or folder"
+    )
     assert "3 paper(s): 2 built, 1 failed" in result.stdout
     for paper, _ in PAPERS.values():
         assert (tmp_path / "out" / paper_slug(paper) / "feed.xml").is_file()

