@@ -8,7 +8,8 @@ How a point is reached without a hook in the product: each build runs in a child
 writing, rename, removal, folder made or removed, and connection opened. The child SIGKILLs itself at the
 n-th operation of one kind (fetch, page cache, lock, clip cache, assembly, episode memo, episode, side
 file, build record, cover, feed, web edition, folder), before that operation happens, after telling the parent
-through a pipe where it stopped. A first child only records the operations, so each kind's count is known.
+through a pipe where it stopped. A first child only records the operations, so each kind's count is known;
+every write of the feed between two pages (published one by one, as each is in place) is a kill point too.
 
 Every killed build starts from the same state: a published issue built with another voice, so the killed
 build replaces episodes the feed names. After each kill the feed must be whole (``whole.problems``); then a
@@ -28,8 +29,6 @@ import time
 import traceback
 from pathlib import Path
 
-import whole
-
 from enews_audio.pipeline import BuildSettings, ReadSettings
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # tests/, for support
@@ -37,6 +36,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # tests/, for supp
 from enews_audio.publish import PublishSettings
 from enews_audio.sources import FetchSettings
 from enews_audio.speech.fake import FakeEngine, silent_clip
+from support import whole
 from support.builds import build
 from support.builds import settings as build_settings
 
@@ -162,6 +162,14 @@ def choose(counts: dict[str, int], per_kind: int) -> list[tuple[str, int]]:
     return points
 
 
+def between_pages(log: list[list[str]]) -> list[tuple[str, int]]:
+    """The feed's writes before the last episode is renamed into place: each page is published once it and
+    the pages before it are in place, so these are kill points between one page's publishing and the next."""
+    last = max(i for i, (kind, event, _) in enumerate(log) if kind == "episode" and event == "os.rename")
+    feeds = [i for i, (kind, _, _) in enumerate(log) if kind == "feed"]
+    return [("feed", n) for n, i in enumerate(feeds, 1) if i < last]
+
+
 def restore(base: Path, out: Path) -> None:
     shutil.rmtree(out, ignore_errors=True)
     shutil.copytree(base, out, symlinks=True)
@@ -181,12 +189,16 @@ def main() -> None:
     assert run_child(config, reference, new_voice(), None, events)[0] == "exit 0"
     paper_dir = next(p for p in reference.iterdir() if not p.name.startswith(".") and p.name != "pages")
     want = whole.file_hashes(paper_dir)
+    log = json.loads(events.read_text())
     counts: dict[str, int] = {}
-    for kind, _event, _path in json.loads(events.read_text()):
+    for kind, _event, _path in log:
         counts[kind] = counts.get(kind, 0) + 1
+    between = between_pages(log)
+    points = choose(counts, config["per_kind"])
+    points += [point for point in between if point not in points]
 
     results = []
-    for kind, n in choose(counts, config["per_kind"]):
+    for kind, n in points:
         began = time.monotonic()
         restore(base, out)
         ended, where = run_child(config, out, new_voice(), (kind, n), None)
@@ -208,7 +220,7 @@ def main() -> None:
                 "seconds": [round(killed_at, 2), round(time.monotonic() - began, 2)],
             }
         )
-    report = {"counts": counts, "results": results}
+    report = {"counts": counts, "results": results, "between_pages": [f"{k} #{n}" for k, n in between]}
     (work / "report.json").write_text(json.dumps(report, ensure_ascii=False, indent=1))
 
 

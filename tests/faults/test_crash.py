@@ -54,6 +54,15 @@ def test_every_kind_of_operation_was_killed_at(report):
     assert not unreached, unreached
 
 
+def test_the_build_was_killed_between_pages_too(report):
+    """Each page is published as soon as it and the pages before it are in place: killed in between, the
+    feed (with the first pages of the new build) must be whole as at any other point."""
+    between = report["between_pages"]
+    assert between, "no feed written before the last page was in place"
+    killed = {r["point"]: r for r in report["results"]}
+    assert all(killed[point]["ended"] == "signal 9" and not killed[point]["after_kill"] for point in between)
+
+
 def test_after_every_kill_the_feed_and_every_file_it_names_are_whole(report):
     broken = {r["where"]: r["after_kill"] for r in report["results"] if r["after_kill"]}
     assert not broken

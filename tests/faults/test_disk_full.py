@@ -14,11 +14,11 @@ import tempfile
 from pathlib import Path
 
 import pytest
-import whole
 
 from enews_audio.errors import EnewsError
 from enews_audio.publish import PublishSettings
 from enews_audio.speech.fake import FakeEngine
+from support import whole
 from support.builds import build
 from support.builds import settings as build_settings
 from support.issue_toml import issue_toml
@@ -118,11 +118,14 @@ def test_a_build_that_runs_out_of_space_fails_in_one_line_and_harms_nothing(smal
             assert "No space left on device" in message, message
             assert str(small_disk) in message, message  # it names the file or folder it was writing
             outcomes.append("failed")
-            # The feed and every file published before: untouched. (The web edition, written just before
-            # the feed, may already list the new issue, whose files are all in place by then.)
+            # Every file published before: untouched. The feed and the web edition may already list the new
+            # issue's first pages (each is published once it and the pages before it are in place), and still
+            # list every item they had (the feed's whole: ``whole.problems`` below).
             now = _snapshot(paper_dir)
-            kept = {name: digest for name, digest in published.items() if not name.endswith(".html")}
-            assert "feed.xml" in kept and {name: now.get(name) for name in kept} == kept
+            kept = {n: digest for n, digest in published.items() if not n.endswith(".html") and n != "feed.xml"}
+            assert {name: now.get(name) for name in kept} == kept
+            feed = (paper_dir / "feed.xml").read_text(encoding="utf-8")
+            assert all(f"2026-05-05/{page}.mp3" in feed for page in ("a01", "a02"))
         else:
             outcomes.append("built")
         assert whole.problems(paper_dir) == []

@@ -4,6 +4,7 @@ import asyncio
 import datetime as dt
 import importlib.util
 import io
+import time
 from pathlib import Path
 
 import feedparser
@@ -19,6 +20,7 @@ from enews_audio.pipeline.speaking import speaking_order
 from enews_audio.publish import PublishSettings, publish_issue
 from enews_audio.speech.engine import Voice
 from enews_audio.speech.fake import FakeEngine, silent_clip
+from support import whole
 from support.builds import build
 from support.builds import settings as build_settings
 from support.issue_toml import issue_toml
@@ -251,3 +253,30 @@ def test_a_build_through_voice_workers_publishes_what_an_in_process_build_does(t
     assert pooled.ok and pooled.made == local.made > 0
     for episode in local.episodes:
         assert (pooled.issue_dir / episode.path).read_bytes() == (local.issue_dir / episode.path).read_bytes()
+
+
+def test_each_page_is_in_the_feed_whole_as_soon_as_it_and_the_pages_before_it_are_in_place(tmp_path):
+    """First page out first: while the last page is still spoken, the feed already has the others, whole."""
+    b04 = ("B04", "文体", ({"title": "龙舟赛开幕", "paragraphs": ["端午龙舟赛在江边开幕。"]},))
+    source = tmp_path / "issue.toml"
+    source.write_text(issue_toml("山城晚报", "2026-02-14", [B02, B03, b04]), encoding="utf-8")
+    paper_dir = tmp_path / "out" / "shanchengwanbao"
+    seen = []
+
+    def speak(text):
+        if "龙舟" in text and not seen:  # the last page: wait (a guard, not a timing) until B03 is out
+            feed = paper_dir / "feed.xml"
+            for _ in range(400):
+                if feed.exists() and "b03.mp3" in feed.read_text(encoding="utf-8"):
+                    break
+                time.sleep(0.05)
+            out = feed.read_text(encoding="utf-8") if feed.exists() else ""
+            seen.append(([p for p in ("b02", "b03", "b04") if f"{p}.mp3" in out], whole.problems(paper_dir)))
+        return silent_clip(text)
+
+    publishing = PublishSettings(base_url=whole.BASE)  # the address whole.problems reads links against
+    report = build(source, FakeEngine(speak), build_settings(out_dir=tmp_path / "out", publish=publishing))
+    assert report.ok and len(report.episodes) == 3
+    assert seen == [(["b02", "b03"], [])]  # out, and whole, before the last page was spoken
+    assert whole.problems(paper_dir) == []
+    assert "b04.mp3" in (paper_dir / "feed.xml").read_text(encoding="utf-8")

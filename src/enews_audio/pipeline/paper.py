@@ -91,17 +91,28 @@ def _build(
     paper_dir = settings.out_dir / publish.paper_slug(issue.paper)
     issue_dir = paper_dir / issue.date.isoformat()
 
+    engine = speaker.engine(settings.voice)
+    narrator = f"合成语音 {engine.voice.name}"
+
     def speak(script: Script, voice: speech.EngineSpec, slow: bool = False) -> Spoken:
         def withdraw(codes: Collection[str]) -> None:
             publish.withdraw_pages(paper_dir, issue.date, codes, settings.publish)
 
+        def first_pages(episodes: tuple[Episode, ...]) -> None:
+            """Out as soon as they are in place: the pages after them keep what they had."""
+            done = {e.page.code for e in episodes}
+            publish.publish_issue(
+                paper_dir, issue, episodes, settings.publish, narrator=narrator,
+                extra={"engine": engine.identity}, partial=True,
+                keep_pages={page.code for page in issue.pages} - done,
+            )  # fmt: skip
+
         return speak_pages(
             script, speaker, voice, settings.speech, settings.audio, cache=settings.out_dir / ".cache",
             staging=staging, issue_dir=issue_dir, allow_gaps=settings.allow_gaps, withdraw=withdraw,
-            on_progress=on_progress, slow=slow,
+            on_progress=on_progress, slow=slow, publish=None if slow else first_pages,
         )  # fmt: skip
 
-    engine = speaker.engine(settings.voice)
     spoken = speak(text.to_script(issue, settings.read.text), settings.voice)
     slowly = None
     if settings.slow is not None and spoken.episodes:
@@ -139,7 +150,7 @@ def _build(
         episodes,
         settings.publish,
         slow=slowly.episodes if slowly else (),
-        narrator=f"合成语音 {engine.voice.name}",
+        narrator=narrator,
         extra=extra,
         gaps=gap_titles,
         keep_pages={f.page for f in failures},  # a page that failed keeps its last good episode in the feed

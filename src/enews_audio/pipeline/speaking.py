@@ -10,7 +10,7 @@ import os
 import shutil
 import tempfile
 import threading
-from collections.abc import Callable, Collection, Mapping
+from collections.abc import Callable, Collection, Mapping, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -59,11 +59,14 @@ def speak_pages(
     withdraw: Callable[[Collection[str]], None],
     on_progress: OnProgress | None = None,
     slow: bool = False,
+    publish: Callable[[tuple[Episode, ...]], None] | None = None,
 ) -> Spoken:
     """Speak ``script`` in ``voice`` (a session of ``speaker``'s) and put its pages' episodes in ``issue_dir``.
 
     The texts are made in ``speaking_order``. Before a published episode is replaced, ``withdraw(page
-    codes)`` takes those pages out of the feed. With ``slow`` the episodes are ``a01.slow.mp3`` and progress
+    codes)`` takes those pages out of the feed. With ``publish``, each page is put in place as soon as it and
+    every page before it are assembled, and ``publish(those pages' episodes)`` is called: listeners get the
+    first pages while the later ones are spoken. With ``slow`` the episodes are ``a01.slow.mp3`` and progress
     is told as "slow speech", "slow audio".
     """
     texts = speaking_order(script)
@@ -77,7 +80,9 @@ def speak_pages(
     # One event loop for the engine's whole part in the build (speech.Session), closed with it at the end,
     # before the assembler: on an error, speaking stops before the pages it would start are refused.
     with (
-        Assembler(script, cache, staging, issue_dir, audio_settings, report, suffix) as assembler,
+        Assembler(
+            script, cache, staging, issue_dir, audio_settings, report, suffix, withdraw, publish
+        ) as assembler,
         speaker.session(voice, settings) as session,
     ):
         # Pages are assembled as soon as their last clip is in, while later pages are still being spoken.
@@ -87,9 +92,7 @@ def speak_pages(
             assembler.fill(session.placeholder())
             failures, gaps = (), failures
         episodes = assembler.finish()
-        made = [e for e in episodes if (assembler.staging / e.path).exists()]  # the others are reused
-        withdraw({e.page.code for e in made if (issue_dir / e.path).exists()})
-        put_in_place(made, assembler.staging, issue_dir)
+        assembler.put_in_place(episodes)  # those not yet: after a page that failed, or filled with a notice
     return Spoken(episodes, result.made, result.reused, failures, gaps)
 
 
@@ -104,25 +107,15 @@ def speaking_order(script: Script) -> list[str]:
     ]
 
 
-def put_in_place(episodes: list[Episode], staging: Path, issue_dir: Path) -> None:
-    """Rename the episodes made by this build into the issue's folder."""
-    try:
-        for episode in episodes:
-            issue_dir.mkdir(parents=True, exist_ok=True)
-            os.replace(staging / episode.path, issue_dir / episode.path)
-    except OSError as exc:
-        raise PublishError(
-            f"cannot put {exc.filename2 or exc.filename} in place: {exc.strerror or exc}"
-        ) from exc
-
-
 class Assembler:
     """Schedules pages: each is assembled (or reused, see ``audio.assemble_or_reuse``) in a worker thread
     once every clip it needs has settled.
 
     A page with a failed clip waits: ``fill`` gives it a placeholder, otherwise it is never assembled.
     New episodes go to a folder in ``staging`` (on the output's file system, so they can be renamed into
-    place), removed on exit whatever happens; the episode memo is in ``cache``.
+    place), removed on exit whatever happens; the episode memo is in ``cache``. With ``publish``, pages are
+    put in place in page order as they are assembled (``withdraw`` first for one replacing a published
+    episode), and ``publish`` is told each time the pages in place grow.
     """
 
     def __init__(
@@ -134,8 +127,14 @@ class Assembler:
         settings: audio.AudioSettings,
         on_progress: OnProgress | None,
         suffix: str = "",
+        withdraw: Callable[[Collection[str]], None] | None = None,
+        publish: Callable[[tuple[Episode, ...]], None] | None = None,
     ) -> None:
         self._script = script
+        self._withdraw = withdraw or (lambda _codes: None)
+        self._publish = publish
+        self._assembled: dict[int, Episode] = {}
+        self._in_place = 0  # pages 0 .. _in_place-1 are in place (and published, with ``publish``)
         self._suffix = suffix  # ".slow" for the slow edition's a01.slow.mp3
         self._staging_root = staging
         self._memo = cache / "episodes"
@@ -205,7 +204,30 @@ class Assembler:
         with self._lock:
             self._done += 1
             self._report(Progress("audio", self._done, len(self._script.pages), page.code))
+            self._assembled[self._script.pages.index(page_script)] = episode
+        if self._publish is not None:  # in this one assembling thread: pages go out in page order
+            ready = []
+            while self._in_place + len(ready) in self._assembled:
+                ready.append(self._assembled[self._in_place + len(ready)])
+            if ready:
+                self.put_in_place(ready)
+                self._in_place += len(ready)
+                self._publish(tuple(self._assembled[i] for i in range(self._in_place)))
         return episode
+
+    def put_in_place(self, episodes: Sequence[Episode]) -> None:
+        """Rename the episodes this build made into the issue's folder (a reused one is there already), each
+        published one withdrawn from the feed first."""
+        made = [e for e in episodes if (self.staging / e.path).exists()]
+        self._withdraw({e.page.code for e in made if (self._issue_dir / e.path).exists()})
+        try:
+            for episode in made:
+                self._issue_dir.mkdir(parents=True, exist_ok=True)
+                os.replace(self.staging / episode.path, self._issue_dir / episode.path)
+        except OSError as exc:
+            raise PublishError(
+                f"cannot put {exc.filename2 or exc.filename} in place: {exc.strerror or exc}"
+            ) from exc
 
 
 def failures_in(script: Script, failed: Mapping[str, str]) -> tuple[Failure, ...]:

@@ -63,6 +63,7 @@ def publish_issue(
     extra: Mapping[str, object] | None = None,
     gaps: Mapping[str, Sequence[str]] | None = None,
     keep_pages: Collection[str] = (),
+    partial: bool = False,
 ) -> Path:
     """Publish the episodes already in ``paper_dir/<date>/``; returns the feed's path.
 
@@ -77,6 +78,10 @@ def publish_issue(
     that names them (``narrator``, the voice, goes into the DAISY book); the slow feed beside the feed.
     The cover is drawn, or the user's. A file that can't be written or read (a full disk) is a
     ``PublishError`` naming it.
+
+    ``partial``: the first pages of an issue still being built (the others keep their previous episodes,
+    ``keep_pages``): the feed and web edition get them now, the whole-issue editions (DAISY, USB) wait for
+    the last call, and files of editions dropped are removed then too.
     """
     with _publish_errors(paper_dir):
         issue_dir = paper_dir / issue.date.isoformat()
@@ -98,7 +103,8 @@ def publish_issue(
             previous=previous,
             slow=slow,
         )
-        record = _write_editions(issue_dir, record, episodes, settings, narrator)
+        if not partial:
+            record = _write_editions(issue_dir, record, episodes, settings, narrator)
         write_record(issue_dir / RECORD_NAME, record)
         write_cover(paper_dir, issue.paper, supplied=settings.artwork)  # before the feed, which links it
         # The feed last: what podcast apps read changes only once everything else is in place, so a build that
@@ -106,8 +112,8 @@ def publish_issue(
         records = read_records(paper_dir)[: settings.keep]
         write_site(paper_dir, records, record, issue, base_url=settings.base_url)
         feed = write_feed(paper_dir, settings)
-        # Editions the issue no longer has (a rebuild without --edition daisy), once nothing links them.
-        _remove(issue_dir, before - _named(record))
+        if not partial:  # editions the issue no longer has (a rebuild without --edition daisy), unlinked
+            _remove(issue_dir, before - _named(record))
         return feed
 
 
@@ -166,9 +172,10 @@ def _previous_pages(issue_dir: Path, codes: Collection[str], *, slow: bool) -> l
 
 
 def _edition_files(issue_dir: Path) -> set[str]:
-    """The DAISY book, the USB folder and the slow edition's files the issue's last build published (and
-    the first two by their names, in case a killed build left them unnamed)."""
-    names = {DAISY_FOLDER, DAISY_ZIP, USB_FOLDER}
+    """The DAISY book, the USB folder and the slow edition's files the issue's last build published, and
+    those by their names (``a01.slow.mp3``…): a killed build, or this one's first pages, may have left a
+    record that does not name them."""
+    names = {DAISY_FOLDER, DAISY_ZIP, USB_FOLDER, *(p.name for p in issue_dir.glob("*.slow.*"))}
     try:
         record = read_record(issue_dir / RECORD_NAME) if (issue_dir / RECORD_NAME).is_file() else None
     except PublishError:  # broken: replaced by this build's
