@@ -40,8 +40,10 @@ _CODE = re.compile(rf"({_WORDS})(为|是|：|:)?\s*([A-Z\d]*\d{{3}}[A-Z\d]*)(?![
 _ROOM = re.compile(r"(?<![\d.])(\d{3,5})(?=室(?!厅)|房间|号房)")  # 0806室 (3室2厅 is a flat's layout)
 # A leading zero makes any number a code: 0806号楼, 007; not 0.5, 05年, 0571-… (wetext reads those).
 _LEADING_ZERO = re.compile(r"(?<![\d.,:：/\-A-Za-z])(0\d{2,})(?![\d.,:：/\-]|\s\d)")
-# A bare number of 9 to 16 digits is a quantity (wetext reads it digit by digit, or garbles it past 12).
+# A bare number of 9 to 16 digits is a quantity (wetext reads it digit by digit, or garbles it past 12);
+# a longer one (an ID card's 18, with its X) can only be a code.
 _LONG = re.compile(r"(?<![\d.,:：/\-+A-Za-z])([1-9]\d{8,15})(?![\d.,:/%A-Za-z])")
+_VERY_LONG = re.compile(r"(?<![\d.])(\d{17,})(X?)(?![\d.])")
 
 _VERBS = "战胜|击败|力克|大胜|险胜|完胜|横扫|取胜|获胜|胜出|赢下|拿下|告负|落败|负于|不敌|憾负|惜败|战平|逼平|淘汰|晋级"
 _SCORE = r"(\d{1,3}):(\d{1,3})(?![\d:])"
@@ -69,7 +71,9 @@ def scores(text: str) -> str:
 
 
 def long_numbers(text: str) -> str:
-    """A bare 9- to 16-digit number as a cardinal (11000000000 → 一百一十亿); a mobile number stays."""
+    """A bare 9- to 16-digit number as a cardinal (11000000000 → 一百一十亿), a longer one digit by digit; a
+    mobile number is left for the phone rules."""
+    text = _VERY_LONG.sub(lambda m: read_digits(m[1]) + m[2], text)
     return _LONG.sub(lambda m: m[0] if is_mobile(m[1]) else spoken_integer(int(m[1])), text)
 
 
