@@ -36,7 +36,7 @@ CODE_WORDS = (
 _WORDS = "|".join(sorted(map(re.escape, PHONE_WORDS + CODE_WORDS), key=len, reverse=True))
 # A count after the number makes it a quantity again: 接到电话100多个, 航班300余架次.
 _COUNT_AFTER = "多余个次通条万亿千百人件起元年月日天家位名户辆份台项所场倍间架趟批%.．"
-_CODE = re.compile(rf"({_WORDS})(为|是|：|:)?\s*([A-Z\d]*\d{{3}}[A-Z\d]*)(?![\d{_COUNT_AFTER}-])")
+_CODE = re.compile(rf"({_WORDS})(为|是|：|:)?\s*([A-Z\d]{{0,3}}?\d{{3,}}[A-Z]?)(?![\dA-Za-z{_COUNT_AFTER}-])")
 _ROOM = re.compile(r"(?<![\d.])(\d{3,5})(?=室(?!厅)|房间|号房)")  # 0806室 (3室2厅 is a flat's layout)
 # A leading zero makes any number a code: 0806号楼, 007; not 0.5, 05年, 0571-… (wetext reads those).
 _LEADING_ZERO = re.compile(r"(?<![\d.,:：/\-A-Za-z])(0\d{2,})(?![\d.,:：/\-]|\s\d)")

@@ -40,7 +40,7 @@ _CURRENCIES = {
 }  # fmt: skip
 _CURRENCY = "|".join(sorted(map(re.escape, _CURRENCIES), key=len, reverse=True))
 # Where a minus before a number is a sign (增速-0.8%, -2/5), not a range or a hyphen (1-5月, 5G-A, 1月-3月).
-_SIGN_AFTER = "\\s，。：:；（(“、=为是至达到于在长速比率值数额度差降升幅约了"
+_SIGN_AFTER = r"\s，。：:；（(“、=为是至达到于在长速比率值数额度差降升幅约了"
 _MD = r"(1[0-2]|0?[1-9])"  # a month
 _DAY = r"([12]\d|3[01]|0?[1-9])"
 
