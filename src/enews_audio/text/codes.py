@@ -31,7 +31,7 @@ PHONE_WORDS = (
 # … or another code, read digit by digit with 一 (as G1234 and 京A12345 are).
 CODE_WORDS = (
     "编号", "工号", "学号", "房间号", "房号", "门牌号", "邮编", "邮政编码", "车次", "航班号", "航班", "班次",
-    "座位号", "订单号", "单号", "账号", "帐号", "卡号", "批号", "证号", "验证码", "警号", "群号", "微信号", "QQ号", "QQ群", "QQ",
+    "座位号", "订单号", "单号", "账号", "帐号", "卡号", "批号", "证号", "验证码", "代码", "警号", "群号", "微信号", "QQ号", "QQ群", "QQ",
 )  # fmt: skip
 _WORDS = "|".join(sorted(map(re.escape, PHONE_WORDS + CODE_WORDS), key=len, reverse=True))
 # A count after the number makes it a quantity again: 接到电话100多个, 航班300余架次.

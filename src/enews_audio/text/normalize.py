@@ -41,6 +41,11 @@ _CURRENCIES = {
 _CURRENCY = "|".join(sorted(map(re.escape, _CURRENCIES), key=len, reverse=True))
 # Where a minus before a number is a sign (增速-0.8%, -2/5), not a range or a hyphen (1-5月, 5G-A, 1月-3月).
 _SIGN_AFTER = r"\s，。：:；（(“、=为是至达到于在长速比率值数额度差降升幅约了"
+# Units and counts after which a number like 11.6 is a decimal, not November 6th.
+_AFTER_DECIMAL = (
+    "英寸|寸|点|倍|米|厘米|毫米|公里|千米|公斤|千克|克|斤|吨|升|毫升|元|块|美元|欧元|万|亿|个|分|秒|小时|天|周|级|度|亩|"
+    "平方|立方|公顷|岁|磅|英里|海里|节|成|折|星|人|家|台|辆|件|项|次|场|代|版|兆|吉|毫"
+)
 _MD = r"(1[0-2]|0?[1-9])"  # a month
 _DAY = r"([12]\d|3[01]|0?[1-9])"
 
@@ -183,11 +188,14 @@ _RULES: tuple[Callable[[str], str], ...] = (
         rf"(?:^|(?<=[，。：；、“《（\s]))({_YEAR})(?={_HAN})(?![{_LIANG}年个人元名次家户条天万亿届])",
         lambda m: read_digits(m[1]),
     ),
-    # A decimal that looks like month.day is a decimal (wetext: 11.6英寸 → 十一月六日, 10.18点 → 十月十八日);
-    # 08.08, with its zero, stays a date.
+    # A decimal that looks like month.day (wetext: 11.6英寸 → 十一月六日, 10.18点 → 十月十八日) is one before a
+    # unit, or after a word of change or level at a clause's end (增长11.6。); 将于10.20召开 stays a date.
     _sub(
-        rf"(?<![\d.:A-Za-z\-−－$€£¥￥₩])(?<![A-Za-z]\s)(1[0-2]|[1-9])\.(\d{{1,2}})(?![\d.])"
-        rf"(?!日|号|晚会|消费者)(?={_HAN}|$|[，。、；！？）”\s])",
+        rf"(?<![\d.:A-Za-z\-−－$€£¥￥₩])(?<![A-Za-z]\s)(1[0-2]|[1-9])\.(\d{{1,2}})(?![\d.])(?=\s*(?:{_AFTER_DECIMAL}))",
+        lambda m: read_decimal(m[1], m[2]),
+    ),
+    _sub(
+        r"(?<=[涨跌长降率比数值达约])(1[0-2]|[1-9])\.(\d{1,2})(?=$|[，。、；！？）”])",
         lambda m: read_decimal(m[1], m[2]),
     ),
     # Month and day as cardinals: wetext says 一月两日 for 1月2日.
