@@ -14,20 +14,8 @@ from enews_audio.text.numerals import is_mobile, read_digits, read_integer
 
 # Words after which a run of digits is a phone number (a reader says 幺 for 1, as wetext does for 12345)…
 PHONE_WORDS = (
-    "尾号",
-    "手机号码",
-    "手机号",
-    "手机",
-    "电话号码",
-    "电话",
-    "热线",
-    "号码",
-    "拨打",
-    "致电",
-    "来电",
-    "分机",
-    "短号",
-)
+    "尾号", "手机号码", "手机号", "手机", "电话号码", "电话", "热线", "号码", "拨打", "致电", "来电", "分机", "短号",
+)  # fmt: skip
 # … or another code, read digit by digit with 一 (as G1234 and 京A12345 are).
 CODE_WORDS = (
     "编号", "工号", "学号", "房间号", "房号", "门牌号", "邮编", "邮政编码", "车次", "航班号", "航班", "班次",
@@ -50,14 +38,14 @@ _SCORE = r"(\d{1,3}):(\d{1,3})(?![\d:])"
 _SCORES = (
     re.compile(rf"(总?比分[{HAN}]{{0,4}}?){_SCORE}"),  # 比分21:19, 比分定格在21:19
     re.compile(rf"(以){_SCORE}(?=[{HAN}]{{0,6}}?(?:{_VERBS}|的(?:总)?比分|结束))"),  # 以21:19战胜
-    re.compile(rf"((?:{_VERBS})[{HAN}]{{1,8}}?){_SCORE}"),  # 战胜日本队21:19
+    re.compile(rf"((?:{_VERBS})[{HAN}]{{0,7}}?队)\s*{_SCORE}"),  # 战胜日本队21:19 (not 战胜对手后于20:30)
     re.compile(rf"()(?<![\d:.]){_SCORE}(?=(?:的(?:总)?比分)?(?:{_VERBS}))"),  # 21:19击败
     re.compile(rf"(队)\s*{_SCORE}\s*(?=[{HAN}]{{1,8}}队)"),  # 中国队21:19日本队
 )
 
 
 def codes(text: str) -> str:
-    """Numbers that a context word makes a code, read digit by digit (尾号5821 → 尾号五八二一)."""
+    """Numbers that a context word makes a code, read digit by digit (编号30417 → 编号三零四一七)."""
     text = _CODE.sub(_code, text)
     text = _ROOM.sub(lambda m: read_digits(m[1]), text)
     return _LEADING_ZERO.sub(lambda m: read_digits(m[1]), text)
