@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 
 from enews_audio.chars import HAN
-from enews_audio.text.numerals import is_mobile, read_digits, read_integer
+from enews_audio.text.numerals import is_mobile, read_digits, read_integer, read_phone
 
 # Words after which a run of digits is a phone number (a reader says 幺 for 1, as wetext does for 12345)…
 PHONE_WORDS = (
@@ -62,7 +62,15 @@ def long_numbers(text: str) -> str:
     """A bare 9- to 16-digit number as a cardinal (11000000000 → 一百一十亿), a longer one digit by digit; a
     mobile number is left for the phone rules."""
     text = _VERY_LONG.sub(lambda m: read_digits(m[1]) + m[2], text)
-    return _LONG.sub(lambda m: m[0] if is_mobile(m[1]) else spoken_integer(int(m[1])), text)
+    return _LONG.sub(lambda m: _long(m[1]), text)
+
+
+def _long(digits: str) -> str:
+    if is_mobile(digits):  # wetext reads a mobile number right
+        return digits
+    if digits.startswith("86") and is_mobile(digits[2:]):  # with its country code: 8613957123456
+        return "八六" + read_phone(digits[2:])
+    return spoken_integer(int(digits))
 
 
 def spoken_integer(n: int) -> str:

@@ -134,6 +134,8 @@ _RULES: tuple[Callable[[str], str], ...] = (
     ),
     # Phone numbers: +86 → 加八六; groups with spaces are one number (138 1234 5678), read digit by digit.
     _sub(r"\+\s?(\d{1,3})(?=\s\d{2})", lambda m: "加" + read_digits(m[1])),
+    # A mobile number after its country code, written as one run: +8613957123456, 加86 13957123456.
+    _sub(r"(?:\+|加)\s?86[\s-]?(1[3-9]\d{9})(?!\d)", lambda m: "加八六" + read_phone(m[1])),
     _sub(r"(?<![\d.])(1[3-9]\d)\s(\d{4})\s(\d{4})(?![\d.])", lambda m: read_phone(m[1] + m[2] + m[3])),
     _sub(r"(?<![\d.])(0\d{2,3})\s(\d{3,4})\s?(\d{4})(?![\d.])", lambda m: read_phone(m[1] + m[2] + m[3])),
     # Race times with seconds: 以2:08:35的成绩 → 两小时零八分三十五秒.
