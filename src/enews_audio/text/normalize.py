@@ -207,7 +207,7 @@ _RULES: tuple[Callable[[str], str], ...] = (
     ),
     _sub(rf"(?<![\d.]){_DAY}日", lambda m: read_integer(int(m[1])) + "日"),  # 05日 → 五日
     # 8:00 a.m. → 上午8:00 (wetext reads only some of these forms)
-    _sub(r"(?i)(?<![\d:])(\d{1,2}:\d{2}(?::\d{2})?)\s?([ap])\.?m\.?(?![A-Za-z])", _meridiem),
+    _sub(r"(?i)(?<![\d:])(\d{1,2}:\d{2}(?::\d{2})?)\s?([ap])\.?m\.?(?![A-Za-z\d])", _meridiem),  # not PM2.5
     _sub(r"(?<![\d:])(\d{1,2}):(\d{2})(?![\d:])(?!\s*比)", _clock),  # 0:30 is a time, not a score
     _sub(r"(?<=\S)\s*\+\s*(?=\S)|(?<=[\d万亿])\+", "加"),  # 1+X, 居住证+积分, 10万+
     _sub(r"(?<![A-Za-z0-9.])([A-Z]{1,6})-?(\d+)(?![\d.])", _code),  # G60 → G六零, A04版 → A零四版
