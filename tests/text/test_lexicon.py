@@ -71,3 +71,23 @@ def test_a_malformed_lexicon_is_one_line_naming_file_and_line(tmp_path, body, me
 def test_missing_user_lexicon_is_reported(tmp_path):
     with pytest.raises(TextError, match="not found"):
         load_lexicon("edge", "x", [tmp_path / "nope.toml"])
+
+
+def test_a_latin_substitution_matches_whole_words_only():
+    lexicon = Lexicon({"Max": "麦克斯", "Apple": "苹果"})
+    assert lexicon.substitute("Apple发布iPhone 15 Pro Max") == "苹果发布iPhone 15 Pro 麦克斯"
+    assert lexicon.substitute("Maxwell与Pineapple") == "Maxwell与Pineapple"
+
+
+def test_shipped_latin_readings_are_what_the_offline_voice_can_say():
+    from enews_audio.speech.phonemes import to_phonemes
+    from enews_audio.text.lint import _LATIN
+
+    lexicon = load_lexicon("offline", "zf_xiaobei")
+    latin = {word: said for word, said in lexicon.substitutions.items() if word.isascii()}
+    assert {"iPhone", "Wi-Fi", "Tesla"} <= set(latin)
+    for word, said in latin.items():
+        assert not _LATIN.search(said), word  # not a word the voice would spell out again
+        assert to_phonemes(said).dropped == (), word
+    assert lexicon.substitute("新款iPhone支持Wi-Fi") == "新款爱疯支持歪飞"
+    assert not load_lexicon("edge", "zh-CN-XiaoxiaoNeural").substitutions.get("iPhone")  # edge reads English

@@ -4,6 +4,7 @@ import pytest
 
 from enews_audio.model import Article, Issue, Page
 from enews_audio.text import Lexicon, TextSettings, lint, load_lexicon
+from enews_audio.text.lint import _risks
 
 
 def _issue(*paragraphs: str, title: str = "银行新规") -> Issue:
@@ -61,6 +62,49 @@ def test_latin_words_the_offline_voice_would_spell_out(word, flagged):
 def test_leftover_digits_and_symbols_are_found():
     findings = lint(_issue("新推出★服务。"))
     assert _found(findings, "symbol") == {"★"}
+    assert [(w, k) for w, k, _ in _risks("第3号", "offline", {})] == [("3", "number")]
+
+
+def test_the_latin_words_the_shipped_lexicon_leaves_are_listed():
+    text = "新发布的iPhone支持Wi-Fi，还能拍Vlog。"
+    assert _found(lint(_issue(text)), "latin") == {"iPhone", "Wi-Fi", "Vlog"}
+    shipped = TextSettings(lexicon=load_lexicon("offline", "zf_xiaobei"))
+    assert _found(lint(_issue(text), shipped), "latin") == {"Vlog"}
+
+
+@pytest.mark.parametrize(
+    ("spoken", "code"),
+    [
+        ("手机尾号为三千三百八十五", "尾号为三千三百八十五"),
+        ("住在零八百零六室", "零八百零六"),
+        ("编号三万零四百一十七", "编号三万零四百一十七"),
+    ],
+)
+def test_a_code_read_as_a_quantity_is_found(spoken, code):
+    assert [(w, k) for w, k, _ in _risks(spoken, "offline", {})] == [(code, "code")]
+
+
+@pytest.mark.parametrize(
+    "spoken",
+    [
+        "接到电话一百多个",
+        "一百零八人",
+        "零点五",
+        "二零二五年",
+        "零下十五度",
+        "尾号幺七零二",
+        "比分一百零二比九十",
+    ],
+)
+def test_quantities_and_codes_read_right_are_not_findings(spoken):
+    assert [k for _, k, _ in _risks(spoken, "offline", {}) if k == "code"] == []
+
+
+def test_codes_in_an_issue_are_read_digit_by_digit_so_lint_finds_none():
+    findings = lint(
+        _issue("手机尾号为5821的市民住在0806室。", "双方以21:19结束比赛，屏幕为11.6英寸。", title="市民来信")
+    )
+    assert not {f.kind for f in findings} & {"code", "number"}
 
 
 def test_numbers_read_out_and_tone_sandhi_are_not_findings():

@@ -53,7 +53,14 @@ class Lexicon:
     @cached_property
     def _pattern(self) -> re.Pattern[str]:
         words = sorted(self.substitutions, key=len, reverse=True)
-        return re.compile("|".join(map(re.escape, words)))
+        return re.compile("|".join(map(_whole, words)))
+
+
+def _whole(word: str) -> str:
+    """``word`` as a pattern; a Latin end only matches at a word's end (App is not the App of Apple)."""
+    before = "(?<![A-Za-z])" if word[0].isascii() and word[0].isalpha() else ""
+    after = "(?![A-Za-z])" if word[-1].isascii() and word[-1].isalpha() else ""
+    return before + re.escape(word) + after
 
 
 class _Scope(Schema):

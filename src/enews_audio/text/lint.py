@@ -5,8 +5,9 @@ pinyin it will actually be given (``reading.read_run``: pypinyin over the whole 
 sandhi) and reports a word where that differs from the word's own reading (pypinyin's phrase match ran across
 the word: 已经传到 reads 经传) or from the reading in ``voices/lexicon/watch.toml`` (place names, surnames).
 Edge voices read plain text with a dictionary we cannot see, so for them every word on that curated list is
-reported until a substitution covers it. For both: digits normalisation left and symbols no voice reads; for
-the offline voice also Latin words it would spell out letter by letter.
+reported until a substitution covers it. For both: digits normalisation left, codes read as quantities (尾号
+三千三百八十五, 零八百零六室) and symbols no voice reads; for the offline voice also Latin words it would spell out
+letter by letter (after the lexicon's substitutions: voices/lexicon/offline.toml gives iPhone, App … readings).
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from enews_audio.errors import TextError
 from enews_audio.model import Issue, Part
 from enews_audio.pinyin import RUN, read_run
 from enews_audio.resources import voices_dir
+from enews_audio.text.codes import CODE_WORDS, PHONE_WORDS
 from enews_audio.text.script import TextSettings, to_script
 from enews_audio.text.segment import tagged_words
 from enews_audio.tomlfile import Schema, load_toml
@@ -29,8 +31,18 @@ from enews_audio.tomlfile import Schema, load_toml
 _HAN_RUN = re.compile(f"[{RUN}]+")
 # Upper-case runs of up to four letters (GDP, CBD, PM) are read letter by letter, as newsreaders say them;
 # a word with lower case (iPhone, Mate) or a long one (COVID) is a word a voice will spell out or garble.
-_LATIN = re.compile(r"[A-Za-z]*[a-z][A-Za-z]*|[A-Z]{5,}")
+# A hyphen or apostrophe joins one word (Wi-Fi, McDonald's).
+_LATIN = re.compile(r"(?=[A-Za-z'-]*[a-z]|[A-Z]{5})[A-Za-z]+(?:['-][A-Za-z]+)*")
 _DIGITS = re.compile(r"\d+")
+# A code said as a quantity: a cardinal of three digits or more (it has 百/千/万/亿) after a word that makes it a
+# code, not followed by a count (电话一百多个 is a count); or a number whose reading starts with 零 and a place
+# (零八百零六): no quantity is said that way, only a code with a leading zero.
+_NUMERAL = "零一二两三四五六七八九十百千万亿"
+_CODE_WORDS = "|".join(sorted(map(re.escape, PHONE_WORDS + CODE_WORDS), key=len, reverse=True))
+_CODE_AS_QUANTITY = re.compile(
+    rf"(?:{_CODE_WORDS})(?:为|是|：|:)?([{_NUMERAL}]*[百千万亿][{_NUMERAL}]*)(?![{_NUMERAL}多余个次通条人件起元年天家位名户辆份台项所场倍间架趟批])"
+    rf"|(?<![{_NUMERAL}点第])零[一二两三四五六七八九][十百千万亿][{_NUMERAL}]*"
+)
 # Marks every voice reads as a pause or a quote; anything else left in spoken text may be dropped or misread.
 _KNOWN = frozenset("，。、：；！？“”‘’（）《》「」『』【】〔〕［］—…·・,.!?;:()'\"- ")
 _SANDHI = frozenset("一不")  # their tone depends on what follows; reading.py sets it
@@ -46,7 +58,7 @@ class Finding:
     article: str
     sentence: int
     word: str
-    kind: str  # "reading", "name", "watch", "latin", "number" or "symbol"
+    kind: str  # "reading", "name", "watch", "latin", "number", "code" or "symbol"
     detail: str
 
 
@@ -72,6 +84,8 @@ def _risks(spoken: str, engine: str, pinyin: Mapping[str, str]) -> Iterator[tupl
             yield m[0], "latin", "the offline voice spells it letter by letter"
     for m in _DIGITS.finditer(spoken):
         yield m[0], "number", "left as digits after normalisation"
+    for m in _CODE_AS_QUANTITY.finditer(spoken):
+        yield m[0], "code", "a code read as a quantity: it should be said digit by digit"
     for ch in sorted(
         {c for c in spoken if not (c.isalnum() or c.isspace() or c in _KNOWN)}, key=spoken.index
     ):
