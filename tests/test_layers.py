@@ -113,6 +113,7 @@ def test_asyncio_stays_inside_speech_and_serve():
                 "PublishSettings",
                 "paper_slug",
                 "absolutize_feed",
+                "is_feed",
                 "FEED_NAME",
                 "FEED_NAMES",
                 "withdraw_pages",

@@ -93,6 +93,7 @@ def test_public_names_are_exactly_the_api():
         "FEED_NAMES",
         "PublishSettings",
         "absolutize_feed",
+        "is_feed",
         "paper_slug",
         "publish_issue",
         "relative_links_warning",

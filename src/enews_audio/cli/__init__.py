@@ -20,7 +20,7 @@ from enews_audio.errors import EnewsError
 from enews_audio.model import Edition, Progress
 from enews_audio.pipeline import batch
 from enews_audio.pipeline.options import BuildOptions, build_options, default
-from enews_audio.publish.feed import KEEP
+from enews_audio.publish.settings import KEEP
 
 app = typer.Typer(
     help="Turn a Chinese newspaper issue into per-page podcast episodes with chapters and an RSS feed.",

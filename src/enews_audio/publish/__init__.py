@@ -15,14 +15,7 @@ from enews_audio.errors import PublishError
 from enews_audio.model import Edition, Episode, Issue
 from enews_audio.publish.cover import write_cover
 from enews_audio.publish.daisy import DAISY_FOLDER, DAISY_ZIP, write_daisy
-from enews_audio.publish.feed import (
-    FEED_NAME,
-    FEED_NAMES,
-    PublishSettings,
-    absolutize_feed,
-    relative_links_warning,
-    write_feed,
-)
+from enews_audio.publish.feed import FEED_NAME, FEED_NAMES, absolutize_feed, is_feed, write_feed
 from enews_audio.publish.record import (
     RECORD_NAME,
     PageRecord,
@@ -35,6 +28,7 @@ from enews_audio.publish.record import (
     transcript_name,
     write_record,
 )
+from enews_audio.publish.settings import PublishSettings, relative_links_warning
 from enews_audio.publish.site import write_index, write_site
 from enews_audio.publish.slug import paper_slug
 from enews_audio.publish.transcript import chapters_json, webvtt
@@ -45,6 +39,7 @@ __all__ = [
     "FEED_NAMES",
     "PublishSettings",
     "absolutize_feed",
+    "is_feed",
     "paper_slug",
     "publish_issue",
     "relative_links_warning",

@@ -16,18 +16,15 @@ import uuid
 import xml.etree.ElementTree as ET
 from collections.abc import Mapping, Sequence
 from pathlib import Path
-from typing import Annotated
 from urllib.parse import urljoin
-
-import msgspec
-from msgspec import Meta
 
 from enews_audio.atomic import write_atomic
 from enews_audio.errors import PublishError
-from enews_audio.model import SLOW_LABEL, Chapter, Edition, episode_title
+from enews_audio.model import SLOW_LABEL, Chapter, episode_title
 from enews_audio.publish.record import PageRecord, Record, SlowRecord, chapter_titles, has_slow, read_records
+from enews_audio.publish.sections import Section, remember, sections
+from enews_audio.publish.settings import PublishSettings
 from enews_audio.publish.transcript import timestamp
-from enews_audio.tomlfile import Invalid, Schema, shown
 
 # Elements carry their prefix literally ("itunes:author") and the root declares every namespace, so all
 # are declared even before anything uses them (ElementTree only declares namespaces in use).
@@ -52,43 +49,16 @@ _PODCAST_GUID_NAMESPACE = uuid.UUID("ead4c236-bf58-58c6-a2c6-a6b28d128cb6")
 _DESCRIPTION_LIMIT = 4000  # bytes, Apple's limit for an episode description
 _ISSUE_TIME = dt.time(6, 0, tzinfo=dt.timezone(dt.timedelta(hours=8)))
 SLOW_FEED_NAME = "feed-slow.xml"  # the slow edition as a feed of its own, for apps without alternateEnclosure
-FEED_NAMES = (FEED_NAME, SLOW_FEED_NAME)  # every feed a paper folder may hold
+FEED_NAMES = (FEED_NAME, SLOW_FEED_NAME)  # the feeds every paper may have; the sections' are feed-*.xml
+
+
+def is_feed(name: str) -> bool:
+    """Whether a paper folder's file ``name`` is one of its feeds (the paper's, the slow one, a section's)."""
+    return name in FEED_NAMES or (name.startswith("feed-") and name.endswith(".xml"))
+
+
 _ABSOLUTE_URL = re.compile(r"^[A-Za-z][A-Za-z0-9+.\-]*:|^//")
 _LINK_TEXT_TAGS = {"link", "url"}  # RSS elements whose text is an address
-_EDITIONS = tuple(e.value for e in Edition)
-
-
-KEEP = 30  # issues kept in the feed, newest by date (older issues' files stay on disk)
-
-
-class PublishSettings(Schema):
-    """The feed's settings; also the ``[paper]`` table of ``enews-audio.toml``, read straight into this."""
-
-    base_url: str = ""  # where paper_dir is served, e.g. "https://example.org/audio/"; "" -> relative URLs
-    keep: int = KEEP
-    title: str = ""  # channel title; "" -> f"{paper}·有声版"
-    author: str = ""  # "" -> the paper's name
-    language: Annotated[str, Meta(min_length=1, description="a language code like zh-cn")] = "zh-cn"
-    # an Apple Podcasts category, case-sensitive; "News/Daily News" for a subcategory
-    category: Annotated[str, Meta(min_length=1, description='a category like "News/Daily News"')] = "News"
-    owner_email: str = ""  # itunes:owner and podcast:locked's owner; Apple and podcast hosts write to it
-    description: str = ""  # channel description; "" -> a sentence naming the paper
-    locked: bool = True  # podcast:locked: other platforms must not import the feed as their own
-    # the user's square cover image (``cover`` in the file); None -> one is drawn with the paper's name
-    artwork: Path | None = msgspec.field(default=None, name="cover")
-    editions: frozenset[Edition] = frozenset()  # made besides the feed and the web edition
-
-    def __post_init__(self) -> None:
-        if isinstance(self.keep, bool) or self.keep < 1:
-            raise Invalid("keep", f"must be a whole number of issues ≥ 1, not {shown(self.keep)}")
-        if unknown := sorted(str(e) for e in self.editions if e not in _EDITIONS):  # a caller's, unchecked
-            raise Invalid("editions", f"unknown edition {shown(unknown[0])} (known: {', '.join(_EDITIONS)})")
-        if self.owner_email and ("@" not in self.owner_email or any(c.isspace() for c in self.owner_email)):
-            raise Invalid(
-                "owner_email", f"must be an e-mail address (the owner email), not {shown(self.owner_email)}"
-            )
-        if self.base_url and not self.base_url.startswith(("http://", "https://")):
-            raise Invalid("base_url", f"must start with http:// or https://, not {shown(self.base_url)}")
 
 
 def write_feed(paper_dir: Path, settings: PublishSettings) -> Path:
@@ -119,6 +89,12 @@ def write_feed(paper_dir: Path, settings: PublishSettings) -> Path:
         write_atomic(
             paper_dir / SLOW_FEED_NAME, render_feed(records, settings, sizes, cover=cover, slow=True)
         )
+    found = sections(paper_dir, records, settings.sections)
+    for section in found:
+        write_atomic(
+            paper_dir / section.file, render_feed(records, settings, sizes, cover=cover, section=section)
+        )
+    remember(paper_dir, found)
     write_atomic(path, main)
     return path
 
@@ -130,12 +106,14 @@ def render_feed(
     *,
     cover: str | None = None,
     slow: bool = False,
+    section: Section | None = None,
 ) -> bytes:
     """The feed for the newest ``settings.keep`` records.
 
     ``sizes`` maps "<date>/<file>" to bytes on disk; ``cover`` is the artwork's name in the paper folder.
     With ``slow`` it is the slow edition's feed: an item per page that has one, with its own GUID and the
-    same pubDate as the page's item in the main feed.
+    same pubDate as the page's item in the main feed. With ``section`` it is that section's feed: the items
+    of its pages alone (without the slow edition's), under a title of its own; maybe none.
     """
     if not records:
         raise ValueError("a feed needs at least one issue")
@@ -149,6 +127,8 @@ def render_feed(
     title = settings.title or f"{paper}·有声版"
     if slow:
         title += f"（{SLOW_LABEL}）"
+    if section is not None:
+        title = f"{paper}·{section.name}"
     author = settings.author or paper
     rss = ET.Element("rss", {"version": "2.0", **{f"xmlns:{p}": uri for p, uri in NAMESPACES.items()}})
     channel = ET.SubElement(rss, "channel")
@@ -157,6 +137,8 @@ def render_feed(
     description = settings.description or f"{paper}逐版朗读：每个版面一集，每篇文章一个章节。"
     if slow:
         description += "这是放慢语速、停顿更长的慢速版。"
+    if section is not None:
+        description = f"{paper}「{section.name}」版面的朗读，每期一集，每篇文章一个章节。"
     _add(channel, "description", description)
     _add(channel, "language", settings.language)
     _add(channel, "lastBuildDate", email.utils.format_datetime(max(r.built_at for r in kept)))
@@ -178,18 +160,18 @@ def render_feed(
     locked = {"owner": settings.owner_email} if settings.owner_email else {}
     _add(channel, "podcast:locked", "yes" if settings.locked else "no", **locked)
     if base.startswith(("http://", "https://")):
-        address = feed_url(settings.base_url, slow=slow)
+        address = feed_url(settings.base_url, slow=slow, name=section.file if section else None)
         ET.SubElement(channel, "atom:link", href=address, rel="self", type="application/rss+xml")
         _add(channel, "podcast:guid", str(podcast_guid(address)))
     for record in kept:
         folder = record.date.isoformat()
         for index, page in enumerate(record.pages):
             audio = page.slow if slow else page
-            if audio is None:
+            if audio is None or (section is not None and not section.has(page.name)):
                 continue
             rel = f"{folder}/{audio.file}"
             item = _add_item(channel, record, page, audio, index, url(rel), sizes[rel])
-            if page.slow and not slow:
+            if page.slow and not slow and section is None:
                 _add_alternate(item, page.slow, url(f"{folder}/{page.slow.file}"), sizes, folder, settings)
             if audio.chapters_file:
                 ET.SubElement(
@@ -247,22 +229,11 @@ def episode_guid(paper: str, date: dt.date, code: str, *, slow: bool = False) ->
     return uuid.uuid5(GUID_NAMESPACE, f"{paper}/{date.isoformat()}/{code}" + ("/slow" if slow else ""))
 
 
-def feed_url(base_url: str, *, slow: bool = False) -> str:
-    """The feed's address: in full under ``base_url``, else its name (relative to the paper folder)."""
-    name = SLOW_FEED_NAME if slow else FEED_NAME
+def feed_url(base_url: str, *, slow: bool = False, name: str | None = None) -> str:
+    """A feed's address (the paper's, its slow edition's, or the feed file ``name``): in full under
+    ``base_url``, else its name (relative to the paper folder)."""
+    name = name or (SLOW_FEED_NAME if slow else FEED_NAME)
     return urljoin(_base(base_url), name) if base_url else name
-
-
-def relative_links_warning(settings: PublishSettings) -> str | None:
-    """What to tell whoever builds without ``base_url``: the feed works where ``serve`` fills in the
-    addresses, but a copy on a web server has relative links, which podcast apps reject."""
-    if settings.base_url:
-        return None
-    return (
-        "the feed's links are relative (no base_url), which podcast apps reject once the folder is copied to"
-        " a web server: set base_url under [paper] in enews-audio.toml, or pass --base-url, to the address"
-        " the paper's folder is served at (enews-audio serve needs neither)"
-    )
 
 
 def podcast_guid(feed_url: str) -> uuid.UUID:

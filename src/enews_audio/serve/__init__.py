@@ -18,7 +18,7 @@ from aiohttp import web
 from aiohttp.http_exceptions import HttpProcessingError
 
 from enews_audio.errors import UsageError, printable
-from enews_audio.publish import FEED_NAMES
+from enews_audio.publish import is_feed
 from enews_audio.serve.app import http_url, make_app
 
 __all__ = ["IDLE_TIMEOUT", "LIMITS", "feeds", "running", "serve"]
@@ -83,8 +83,10 @@ def running(
 
 def feeds(root: Path) -> list[str]:
     """The feeds under ``root`` (the output folder or one paper's folder), as paths relative to it."""
-    found = [path for name in FEED_NAMES for path in (root / name, *root.glob(f"*/{name}"))]
-    return sorted(path.relative_to(root).as_posix() for path in found if path.is_file())
+    found = [*root.glob("feed*.xml"), *root.glob("*/feed*.xml")]
+    return sorted(
+        path.relative_to(root).as_posix() for path in found if is_feed(path.name) and path.is_file()
+    )
 
 
 async def _start(

@@ -18,7 +18,7 @@ from urllib.parse import unquote, urljoin
 from aiohttp import hdrs, web
 
 from enews_audio.errors import UsageError
-from enews_audio.publish import FEED_NAMES, absolutize_feed
+from enews_audio.publish import absolutize_feed, is_feed
 from enews_audio.serve.ranges import send_bytes, send_file
 
 MIME_TYPES = {
@@ -112,7 +112,7 @@ async def _get(request: web.Request) -> web.StreamResponse:
     path, found = request[_FOUND]
     if stat.S_ISDIR(found.st_mode):
         return await _folder(request, path, found)
-    if path.name in FEED_NAMES:
+    if is_feed(path.name):
         return await _feed(request, path, found)
     return send_file(request, path, found, _mime(path))
 
