@@ -17,6 +17,7 @@ import pytest
 
 from enews_audio.errors import EnewsError
 from enews_audio.publish import PublishSettings
+from enews_audio.publish.sections import SECTIONS_NAME
 from enews_audio.speech.fake import FakeEngine
 from support import whole
 from support.builds import build
@@ -118,11 +119,12 @@ def test_a_build_that_runs_out_of_space_fails_in_one_line_and_harms_nothing(smal
             assert "No space left on device" in message, message
             assert str(small_disk) in message, message  # it names the file or folder it was writing
             outcomes.append("failed")
-            # Every file published before: untouched. The feed and the web edition may already list the new
+            # Every file published before: untouched. The feeds and the web edition may already list the new
             # issue's first pages (each is published once it and the pages before it are in place), and still
             # list every item they had (the feed's whole: ``whole.problems`` below).
             now = _snapshot(paper_dir)
-            kept = {n: digest for n, digest in published.items() if not n.endswith(".html") and n != "feed.xml"}
+            changing = (".html", ".xml", SECTIONS_NAME)  # the web edition, the feeds and their sections' list
+            kept = {n: digest for n, digest in published.items() if not n.endswith(changing)}
             assert {name: now.get(name) for name in kept} == kept
             feed = (paper_dir / "feed.xml").read_text(encoding="utf-8")
             assert all(f"2026-05-05/{page}.mp3" in feed for page in ("a01", "a02"))
