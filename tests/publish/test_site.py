@@ -145,7 +145,8 @@ def test_issue_page_has_one_heading_level_per_issue_page_and_article(tmp_path):
     [h1] = page.all("h1")
     assert PAPER in h1[2] and "2025年12月31日" in h1[2] and "星期三" in h1[2]
     record = records[1]
-    assert [h[2] for h in page.all("h2")] == [f"{p.code}版 {p.name}" for p in record.pages]
+    pages = [f"{p.code}版 {p.name}" for p in record.pages]
+    assert [h[2] for h in page.all("h2")] == ["收听本期", "本期版面", *pages]
     expected_h3 = [title for p in record.pages for title in ("本版导读", *p.articles)]
     assert [h[2] for h in page.all("h3")] == expected_h3
     levels = [int(item[0][1]) for item in page.items if item[0] in {"h1", "h2", "h3"}]
@@ -228,7 +229,7 @@ def test_each_article_sits_in_its_own_article_element_labelled_by_its_headline(t
     ids = {h[2]: h[1]["id"] for h in page.all("h3")}
     for printed in make_issue(DAY2).pages:
         for article in printed.articles:
-            assert f'<article aria-labelledby="{ids[article.title]}">' in raw
+            assert f'<article aria-labelledby="{ids[article.title]}" data-start=' in raw
 
 
 def test_the_opening_lists_the_articles_and_links_their_text(tmp_path):

@@ -91,7 +91,9 @@ def publish_issue(
         write_cover(paper_dir, issue.paper, supplied=settings.artwork)  # before the feed, which links it
         # The feed last: what podcast apps read changes only once everything else is in place, so a build that
         # fails (a full disk) leaves the feed as it was.
-        write_site(paper_dir, read_records(paper_dir)[: settings.keep], record, issue)
+        write_site(
+            paper_dir, read_records(paper_dir)[: settings.keep], record, issue, base_url=settings.base_url
+        )
         return write_feed(paper_dir, settings)
 
 
