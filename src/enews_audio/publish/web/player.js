@@ -166,6 +166,8 @@
       var t = time(), s = stopAt(current, t), page = pages[current];
       var where = { page: page.stem, t: Math.round(t * 10) / 10, title: s >= 0 ? stops[s].title : "", at: now };
       save(posKey, where);
+      var newest = load("enews:last:" + paperKey);
+      if (newest && newest.date > date) return; // the paper's page offers the newest issue listened to
       save("enews:last:" + paperKey, {
         date: date,
         href: date + "/index.html#p=" + page.stem + "&t=" + where.t,
