@@ -9,17 +9,9 @@ from __future__ import annotations
 import shutil
 from typing import Any
 
-from a11y.axe_chromium import AXE_JS
+from a11y.axe_chromium import AXE_JS, QUIET_FLAGS
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-FLAGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
 PHONE = {"width": 360, "height": 740}
 
 
@@ -37,7 +29,7 @@ def missing() -> str | None:
 
 
 def launch(playwright: Any) -> Any:
-    return playwright.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
+    return playwright.chromium.launch(executable_path=CHROMIUM, args=list(QUIET_FLAGS))
 
 
 def axe_violations(page: Any) -> list[dict[str, Any]]:

@@ -147,14 +147,23 @@ TEXT = """() => Array.from(document.querySelectorAll('main p, main li')).filter(
     return [parseFloat(s.fontSize), s.lineHeight === 'normal' ? 0 : parseFloat(s.lineHeight)]; })"""
 
 
-@pytest.mark.parametrize("big", [False, True], ids=["normal", "big"])
-@pytest.mark.parametrize("path", ["", ISSUE], ids=["paper", "issue"])
-def test_text_and_controls_are_big_enough_and_nothing_scrolls_sideways(page, base, path, big):
+@pytest.fixture(
+    params=[("", False), ("", True), (ISSUE, False), (ISSUE, True)],
+    ids=["paper-normal", "paper-big", "issue-normal", "issue-big"],
+)
+def shown(request, page, base):
+    """The paper's page or an issue's, in the normal mode or 大字 (switched on with its button)."""
+    path, big = request.param
     page.goto(base + path)
     page.wait_for_load_state("load")
     if big:
         button(page, "大字").click()
         assert button(page, "大字").get_attribute("aria-pressed") == "true"
+    return page, path, big
+
+
+def test_text_and_controls_are_big_enough_and_nothing_scrolls_sideways(shown):
+    page, _path, big = shown
     least_text, least_control = (30, 60) if big else (18, 44)
     texts = page.evaluate(TEXT)
     assert texts and min(size for size, _ in texts) >= least_text
@@ -175,13 +184,8 @@ def test_big_text_is_remembered_across_visits(page, base):
     assert bigger >= 30 > size
 
 
-@pytest.mark.parametrize("big", [False, True], ids=["normal", "big"])
-@pytest.mark.parametrize("path", ["", ISSUE], ids=["paper", "issue"])
-def test_axe_finds_no_violations(page, base, path, big):
-    page.goto(base + path)
-    page.wait_for_load_state("load")
-    if big:
-        button(page, "大字").click()
+def test_axe_finds_no_violations(shown):
+    page, path, _big = shown
     if path:  # with an article highlighted, as while listening
         button(page, "下一篇").click()
         page.wait_for_function("window.enewsPlayer.current().article !== null")
