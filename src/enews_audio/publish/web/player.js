@@ -105,7 +105,7 @@
       if (a.readyState > 0) {
         a.currentTime = t;
       } else {
-        a.preload = "auto";
+        a.preload = "metadata"; // the position first; the sound streams as it plays
         a.addEventListener("loadedmetadata", function () { a.currentTime = t; applyRate(a); }, { once: true });
         a.load();
       }
