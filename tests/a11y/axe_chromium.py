@@ -21,16 +21,16 @@ import aiohttp
 
 AXE_JS = Path(__file__).parent / "node_modules" / "axe-core" / "axe.min.js"
 _BROWSERS = ("chromium", "chromium-browser", "google-chrome")
-_FLAGS = (
-    "--headless",
+# Quiet, sandbox-free Chromium that asks nothing of the network by itself (browser.py uses them too).
+QUIET_FLAGS = (
     "--no-sandbox",
     "--disable-gpu",
     "--disable-background-networking",
     "--disable-component-update",
     "--disable-sync",
     "--no-first-run",
-    "--remote-debugging-port=0",
 )
+_FLAGS = ("--headless", *QUIET_FLAGS, "--remote-debugging-port=0")
 _TIMEOUT = 30.0
 
 

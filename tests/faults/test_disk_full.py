@@ -119,12 +119,14 @@ def test_a_build_that_runs_out_of_space_fails_in_one_line_and_harms_nothing(smal
             assert "No space left on device" in message, message
             assert str(small_disk) in message, message  # it names the file or folder it was writing
             outcomes.append("failed")
-            # Every file published before: untouched. The feeds and the web edition may already list the new
-            # issue's first pages (each is published once it and the pages before it are in place), and still
-            # list every item they had (the feed's whole: ``whole.problems`` below).
+            # Every file published before: untouched. The feeds and the web edition (its pages, their gzipped
+            # copies and the search index) may already list the new issue's first pages (each is published once
+            # it and the pages before it are in place), and still list every item they had (``whole`` below).
             now = _snapshot(paper_dir)
-            changing = (".html", ".xml", SECTIONS_NAME)  # the web edition, the feeds and their sections' list
-            kept = {n: digest for n, digest in published.items() if not n.endswith(changing)}
+            changing = (".html", ".html.gz", ".xml", SECTIONS_NAME)  # web pages, feeds, the sections' list
+            kept = {
+                n: d for n, d in published.items() if not n.endswith(changing) and not n.startswith("search/")
+            }
             assert {name: now.get(name) for name in kept} == kept
             feed = (paper_dir / "feed.xml").read_text(encoding="utf-8")
             assert all(f"2026-05-05/{page}.mp3" in feed for page in ("a01", "a02"))

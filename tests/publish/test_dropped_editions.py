@@ -55,7 +55,7 @@ def test_a_rebuild_without_the_editions_removes_them_and_their_links(tmp_path, s
 
     assert sorted(p.name for p in issue_dir.iterdir()) == [
         "a01.chapters.json", "a01.mp3", "a01.vtt", "b02.chapters.json", "b02.mp3", "b02.vtt",
-        "build.json", "index.html",
+        "build.json", "index.html", "index.html.gz",
     ]  # fmt: skip
     text = published(paper_dir)
     assert ".slow." not in text and "daisy" not in text.lower() and "usb" not in text

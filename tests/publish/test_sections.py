@@ -80,3 +80,13 @@ def test_a_page_mapped_to_two_sections_is_one_line_naming_the_key(tmp_path):
         UsageError, match=r'enews-audio.toml:\d+: paper.sections.综合: page "综合" is already in "要闻"'
     ):
         load_config(config)
+
+
+def test_the_paper_page_lists_the_section_feeds_under_their_heading(tmp_path):
+    settings = PublishSettings(base_url=BASE)
+    publish(tmp_path, make_issue(FIRST), settings)
+    assert "按版面订阅" not in (tmp_path / "index.html").read_text(encoding="utf-8")
+    publish(tmp_path, make_issue(SECOND), settings)
+    page = (tmp_path / "index.html").read_text(encoding="utf-8")
+    assert '<h3 id="sections">按版面订阅</h3>' in page
+    assert f'要闻：<a class=url href="{BASE}feed-yaowen.xml">' in page

@@ -1,5 +1,11 @@
 import datetime as dt
+import gzip
+import hashlib
+import html
 import itertools
+import json
+import re
+from dataclasses import replace
 from html.parser import HTMLParser
 from pathlib import Path
 
@@ -7,9 +13,11 @@ import lameenc
 import pytest
 
 from a11y import axe_chromium
-from enews_audio.model import Article, Chapter, Issue, Page
+from enews_audio.model import Article, Chapter, Cue, Issue, Page
 from enews_audio.publish.record import PageRecord, Record, SlowRecord
+from enews_audio.publish.search import bigram_shard, bigrams
 from enews_audio.publish.site import write_site
+from enews_audio.publish.transcript import webvtt
 from enews_audio.serve import running
 
 PAPER = "山城晚报"
@@ -145,7 +153,8 @@ def test_issue_page_has_one_heading_level_per_issue_page_and_article(tmp_path):
     [h1] = page.all("h1")
     assert PAPER in h1[2] and "2025年12月31日" in h1[2] and "星期三" in h1[2]
     record = records[1]
-    assert [h[2] for h in page.all("h2")] == [f"{p.code}版 {p.name}" for p in record.pages]
+    pages = [f"{p.code}版 {p.name}" for p in record.pages]
+    assert [h[2] for h in page.all("h2")] == ["收听本期", "本期版面", *pages]
     expected_h3 = [title for p in record.pages for title in ("本版导读", *p.articles)]
     assert [h[2] for h in page.all("h3")] == expected_h3
     levels = [int(item[0][1]) for item in page.items if item[0] in {"h1", "h2", "h3"}]
@@ -228,7 +237,7 @@ def test_each_article_sits_in_its_own_article_element_labelled_by_its_headline(t
     ids = {h[2]: h[1]["id"] for h in page.all("h3")}
     for printed in make_issue(DAY2).pages:
         for article in printed.articles:
-            assert f'<article aria-labelledby="{ids[article.title]}">' in raw
+            assert f'<article aria-labelledby="{ids[article.title]}" data-start=' in raw
 
 
 def test_the_opening_lists_the_articles_and_links_their_text(tmp_path):
@@ -374,3 +383,93 @@ def test_enter_on_a_chapter_link_seeks_the_player_and_stays_on_the_page(browser,
     )
     assert where[0] == pytest.approx(chapter.start, abs=0.5)
     assert where[1] == url
+
+
+# --- the listening app's static parts ----------------------------------------------------------------
+
+
+def test_articles_show_their_transcripts_text_with_cue_numbers(tmp_path):
+    """The transcript's repaired punctuation is shown, each cue a span numbered as in the .vtt; a paragraph
+    the transcript does not say is shown as printed."""
+    issue = make_issue(DAY2, codes=("A02",))
+    printed = issue.pages[0].articles[0]
+    ascii_text = "12月31日,市政府新闻办发布:今年的实事已完成。"
+    article = replace(printed, paragraphs=(ascii_text, "不在文字稿里的一段。"))
+    issue = replace(issue, pages=(replace(issue.pages[0], articles=(article,)),))
+    record = make_record(issue)
+    start = record.pages[0].chapters[1].start
+    cues = [
+        Cue(0.0, start, "开场白。"),
+        Cue(start, start + 1, article.title),
+        Cue(start + 1, start + 3, "12月31日，市政府新闻办发布："),
+        Cue(start + 3, start + 5, "今年的实事已完成。"),
+    ]
+    issue_dir = tmp_path / DAY2.isoformat()
+    issue_dir.mkdir()
+    (issue_dir / "a02.vtt").write_text(webvtt(cues), encoding="utf-8")
+    write_site(tmp_path, [record], record, issue)
+    raw = (issue_dir / "index.html").read_text(encoding="utf-8")
+    assert (
+        f'<p><span data-c="3" data-t="{start + 1:.2f}">12月31日，市政府新闻办发布：</span>'
+        f'<span data-c="4" data-t="{start + 3:.2f}">今年的实事已完成。</span></p>'
+    ) in raw
+    assert ascii_text not in raw and "<p>不在文字稿里的一段。</p>" in raw
+
+
+def search(paper_dir: Path, words: str) -> list[list[str]]:
+    """The lookup web/search.js does, on the files written: (URL, headline, where) of each article found."""
+    meta = json.loads((paper_dir / "search" / "meta.json").read_text(encoding="utf-8"))
+    found = None
+    for gram in bigrams(words):
+        table = json.loads((paper_dir / "search" / f"{bigram_shard(gram, meta['shards'])}.json").read_text())
+        numbers = set(itertools.accumulate(table.get(gram, [])))
+        found = numbers if found is None else found & numbers
+    docs = json.loads((paper_dir / "search" / "d0.json").read_text(encoding="utf-8"))
+    return [docs[n] for n in sorted(found or ())]
+
+
+def test_the_search_index_finds_any_two_characters_of_an_article_newest_issue_first(tmp_path):
+    build_site(tmp_path)
+    found = search(tmp_path, "步道")  # a word of every article's body
+    assert [doc[0].split("/")[0] for doc in found] == [DAY2.isoformat()] * 3 + [DAY1.isoformat()] * 3
+    assert found[0] == [
+        f"{DAY2.isoformat()}/index.html#page-a01-1",
+        TITLES["A01"][0],
+        "2025年12月31日 星期三 · A01版 要闻",
+    ]
+    assert [doc[1] for doc in search(tmp_path, "新茶")] == [TITLES["A02"][0]] * 2  # inside a headline's word
+    assert [doc[1] for doc in search(tmp_path, "A02版图片")] == [TITLES["A02"][0]] * 2  # a caption, Latin too
+    assert search(tmp_path, "收听") == []  # the page's own links are not the articles' text
+    for url, _title, _where in found:
+        page, anchor = url.split("#")
+        assert f'id="{anchor}"' in (tmp_path / page).read_text(encoding="utf-8")
+
+
+def test_share_card_and_title(tmp_path):
+    issue = make_issue(DAY2)
+    record = make_record(issue)
+    (tmp_path / "cover.jpg").write_bytes(b"jpeg")
+    write_site(tmp_path, [record], record, issue, base_url="https://example.org/audio")
+    page = (tmp_path / DAY2.isoformat() / "index.html").read_text(encoding="utf-8")
+    assert "<title>山城晚报 2025年12月31日 星期三·有声版</title>" in page
+    assert '<meta property="og:title" content="山城晚报 2025年12月31日 星期三">' in page
+    assert '<meta property="og:image" content="https://example.org/audio/cover.jpg">' in page
+    assert '<meta property="og:url" content="https://example.org/audio/2025-12-31/">' in page
+    assert re.search(r'<meta property="og:description" content="2个版面，共[^"]*江岸灯火点亮跨年夜', page)
+
+
+def test_pages_name_the_players_files_which_are_there_with_gzipped_twins(tmp_path):
+    build_site(tmp_path)
+    for path in (tmp_path / "index.html", tmp_path / DAY2.isoformat() / "index.html"):
+        raw = path.read_text(encoding="utf-8")
+        assert gzip.decompress(path.with_name("index.html.gz").read_bytes()).decode("utf-8") == raw
+        for url in re.findall(r'(?:src|href)="([^"]*app/[^"]+)"', raw):
+            name, version = url.split("?v=")
+            data = (path.parent / name).read_bytes()
+            assert hashlib.sha256(data).hexdigest()[:10] == version
+            assert gzip.decompress((path.parent / f"{name}.gz").read_bytes()) == data
+    assert (tmp_path / "sw.js").is_file()
+    raw = (tmp_path / DAY2.isoformat() / "index.html").read_text(encoding="utf-8")
+    stored = json.loads(html.unescape(re.search(r'data-files="([^"]+)"', raw).group(1)))
+    assert {"index.html", "a01.mp3", "a02.mp3", "a01.vtt", "a02.vtt"} <= set(stored)
+    assert all(name.startswith("../app/") for name in stored if "player" in name)

@@ -105,7 +105,10 @@ def publish_issue(
         # The feed last: what podcast apps read changes only once everything else is in place, so a build that
         # fails (a full disk) leaves the feed as it was.
         records = read_records(paper_dir)[: settings.keep]
-        write_site(paper_dir, records, record, issue, base_url=settings.base_url)
+        write_site(
+            paper_dir, records, record, issue, base_url=settings.base_url, sections=settings.sections,
+            search=not partial,  # the issue's pages are searched for once the issue is whole
+        )  # fmt: skip
         feed = write_feed(paper_dir, settings)
         if not partial:  # editions the issue no longer has (a rebuild without --edition daisy), unlinked
             _remove(issue_dir, before - _named(record))
@@ -129,7 +132,8 @@ def withdraw_pages(paper_dir: Path, date: dt.date, codes: Collection[str], setti
     with _publish_errors(paper_dir):
         write_record(path, replace(record, pages=kept))  # maybe none: the issue is listed, without pages
         # the build rewrites the issue's page
-        write_index(paper_dir, read_records(paper_dir)[: settings.keep], base_url=settings.base_url)
+        records = read_records(paper_dir)[: settings.keep]
+        write_index(paper_dir, records, base_url=settings.base_url, sections=settings.sections)
         write_feed(paper_dir, settings)
 
 
