@@ -112,7 +112,7 @@ def test_a_call_that_ends_early_stops_the_texts_not_started(tmp_path, executor):
     with pytest.raises(TypeError), Session(voice, settings(tmp_path), executor) as session:
         session.synthesize(texts, on_settled=stop)
     if not isinstance(executor, LocalExecutor):
-        threading.Event().wait(0.5 * len(texts))  # time enough for all, were they still going
+        threading.Event().wait(workers.SLOWLY * len(texts) + 0.5)  # enough for all, were they still going
     made = [t for t in texts if ClipCache(tmp_path).get(clip_key("fake/stopped", t))]
     # The first, and what a worker already had in hand: the one it was speaking and, for the pool, up to
     # two more in ProcessPoolExecutor's call queue, which no cancel reaches.

@@ -45,8 +45,11 @@ def down_on_bad(text: str) -> Clip:
     return marked(text)
 
 
+SLOWLY = 0.2  # seconds per text of ``slowly``
+
+
 async def slowly(text: str) -> Clip:
-    """Half a second per text, waiting as an engine waits on a service: long enough to stop a call while later
-    texts wait."""
-    await asyncio.sleep(0.5)
+    """A fifth of a second per text, waiting as an engine waits on a service: long enough to stop a call
+    while later texts wait."""
+    await asyncio.sleep(SLOWLY)
     return marked(text)
