@@ -17,7 +17,7 @@ from pathlib import Path
 
 from enews_audio import audio, speech
 from enews_audio.errors import AudioError, PublishError
-from enews_audio.model import SLOW_LABEL, Clip, Episode, PageScript, Progress, Script
+from enews_audio.model import SLOW_LABEL, Clip, Episode, Progress, Script
 
 OnProgress = Callable[[Progress], None]
 OPENING = "版面导读"  # where a failed sentence sits when it is the page's own line, not an article's
@@ -191,9 +191,10 @@ class Assembler:
     def _submit(self, index: int) -> None:
         page_script = self._script.pages[index]
         clips = [self._clips[u.spoken] for u in page_script.utterances]
-        self._jobs[index] = self._pool.submit(self._assemble, page_script, clips)
+        self._jobs[index] = self._pool.submit(self._assemble, index, clips)
 
-    def _assemble(self, page_script: PageScript, clips: list[Clip]) -> Episode:
+    def _assemble(self, index: int, clips: list[Clip]) -> Episode:
+        page_script = self._script.pages[index]
         issue, page = self._script.issue, page_script.page
         name = f"{page.slug}{self._suffix}.mp3"
         episode = audio.assemble_or_reuse(
@@ -204,7 +205,7 @@ class Assembler:
         with self._lock:
             self._done += 1
             self._report(Progress("audio", self._done, len(self._script.pages), page.code))
-            self._assembled[self._script.pages.index(page_script)] = episode
+            self._assembled[index] = episode
         if self._publish is not None:  # in this one assembling thread: pages go out in page order
             ready = []
             while self._in_place + len(ready) in self._assembled:
