@@ -123,7 +123,10 @@ def main() -> None:
                 workers_cpu(executor),
             )
             began = time.perf_counter()
-            with get_task_stream(client=executor.client) as stream, speech.Speaker(executor=executor) as speaker:
+            with (
+                get_task_stream(client=executor.client) as stream,
+                speech.Speaker(executor=executor) as speaker,
+            ):
                 remote = pipeline.run(
                     batch.load_batch(papers, root / "cluster").entries, speaker, clip_store=store,
                     at_once=batch.AT_ONCE,

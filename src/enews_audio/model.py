@@ -54,13 +54,13 @@ class Page:
     articles: tuple[Article, ...]
 
     def __post_init__(self) -> None:
-        if not _PAGE_CODE.match(self.code):
+        if self.code and not _PAGE_CODE.match(self.code):  # "": no printed page (the issue's briefing)
             raise ValueError(f"page code {self.code!r} is not like A04 or 04")
 
     @property
     def slug(self) -> str:
-        """ASCII file stem for this page's outputs (``a04``)."""
-        return self.code.lower()
+        """ASCII file stem for this page's outputs (``a04``; the briefing's ``brief``)."""
+        return self.code.lower() or BRIEF_SLUG
 
     @property
     def sort_key(self) -> tuple[str, int]:
@@ -78,6 +78,8 @@ class Issue:
         if not self.paper.strip():
             raise ValueError("an issue needs a paper name")
         codes = [p.code for p in self.pages]
+        if "" in codes:
+            raise ValueError("a printed page needs a code like A04")
         if len(set(codes)) != len(codes):
             raise ValueError(f"duplicate page codes in {codes}")
 
@@ -193,6 +195,8 @@ class Progress:
     detail: str = ""  # what was just done; in a stage's first report (done 0), who does the work
 
 
+BRIEF_TITLE = "今日要目"  # the issue's briefing: every page's name and headlines, before the pages
+BRIEF_SLUG = "brief"  # its file stem: brief.mp3
 SLOW_LABEL = "慢速"  # how the slow edition is named to listeners: episode titles, alternateEnclosure title
 
 
@@ -202,8 +206,9 @@ def issue_title(paper: str, date: dt.date) -> str:
 
 
 def page_title(code: str, name: str) -> str:
-    """How a page is named on its own: "A04版 聚焦" (a page without a name: "A04版")."""
-    return f"{code}版 {name}".rstrip()
+    """How a page is named on its own: "A04版 聚焦" (a page without a name: "A04版"; without a code, the
+    briefing, its name)."""
+    return f"{code}版 {name}".rstrip() if code else name
 
 
 def episode_title(paper: str, date: dt.date, code: str, name: str, edition: str = "") -> str:

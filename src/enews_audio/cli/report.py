@@ -37,6 +37,11 @@ def print_build(report: BuildReport, out: Console, err: Console) -> None:
             )
         out.print(table)
         out.print(f"episodes in {report.issue_dir}", highlight=False)
+        if report.brief:
+            minutes, seconds = divmod(round(report.brief.duration), 60)
+            out.print(
+                f"{report.brief.page.name}: {report.brief.path} ({minutes}:{seconds:02})", highlight=False
+            )
         if report.slow:
             out.print(f"slow edition: {', '.join(e.path for e in report.slow)}", highlight=False)
         out.print(f"feed: {report.feed}", highlight=False)

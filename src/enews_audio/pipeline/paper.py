@@ -10,11 +10,11 @@ from pathlib import Path
 from enews_audio import publish, sources, speech, text
 from enews_audio.atomic import remove_leftovers
 from enews_audio.errors import UsageError
-from enews_audio.model import Episode, Issue, Progress, Script
+from enews_audio.model import BRIEF_TITLE, Episode, Issue, Progress, Script
 from enews_audio.pipeline.lock import paper_lock
 from enews_audio.pipeline.settings import BuildSettings, ReadSettings
 from enews_audio.pipeline.slow import slow_script
-from enews_audio.pipeline.speaking import Failure, OnProgress, Spoken, speak_pages
+from enews_audio.pipeline.speaking import BRIEF, SLOW, Failure, OnProgress, Spoken, speak_pages
 
 
 @dataclass(frozen=True, slots=True)
@@ -32,6 +32,7 @@ class BuildReport:
     slow_failures: tuple[Failure, ...] = ()  # their pages have no slow edition this time
     slow_made: int = 0  # the slow edition's clips, counted apart from the issue's (made, reused)
     slow_reused: int = 0
+    brief: Episode | None = None  # the issue's briefing (今日要目), when this build published one
     warnings: tuple[str, ...] = ()  # one line each, for the user: published, but not as it should be
 
     @property
@@ -94,40 +95,49 @@ def _build(
     engine = speaker.engine(settings.voice)
     narrator = f"合成语音 {engine.voice.name}"
 
-    def speak(script: Script, voice: speech.EngineSpec, slow: bool = False) -> Spoken:
+    def speak(script: Script, voice: speech.EngineSpec, edition: str = "") -> Spoken:
         def withdraw(codes: Collection[str]) -> None:
             publish.withdraw_pages(paper_dir, issue.date, codes, settings.publish)
-
-        def first_pages(episodes: tuple[Episode, ...]) -> None:
-            """Out as soon as they are in place: the pages after them keep what they had."""
-            done = {e.page.code for e in episodes}
-            publish.publish_issue(
-                paper_dir, issue, episodes, settings.publish, narrator=narrator,
-                extra={"engine": engine.identity}, partial=True,
-                keep_pages={page.code for page in issue.pages} - done,
-            )  # fmt: skip
 
         return speak_pages(
             script, speaker, voice, settings.speech, settings.audio, cache=settings.out_dir / ".cache",
             staging=staging, issue_dir=issue_dir, allow_gaps=settings.allow_gaps, withdraw=withdraw,
-            on_progress=on_progress, slow=slow, publish=None if slow else first_pages,
+            on_progress=on_progress, edition=edition, publish=None if edition else out_now,
         )  # fmt: skip
 
-    spoken = speak(text.to_script(issue, settings.read.text), settings.voice)
+    def out_now(episodes: tuple[Episode, ...], brief: Episode | None = None) -> None:
+        """Out as soon as they are in place: the pages after them keep what they had."""
+        done = {e.page.code for e in episodes}
+        publish.publish_issue(
+            paper_dir, issue, episodes, settings.publish, brief=brief, narrator=narrator,
+            extra={"engine": engine.identity}, partial=True, keep_pages={p.code for p in issue.pages} - done,
+        )  # fmt: skip
+
+    whole = text.to_script(issue, settings.read.text)
+    spoken = speak(whole, settings.voice)
+    brief, warnings = None, []
+    brief_script = text.to_brief(whole, settings.read.text) if spoken.episodes else None
+    if brief_script is not None:
+        # after the pages, when its words (their openings) are in the clip store: only two lines are new
+        briefly = speak(Script(issue, (brief_script,)), settings.voice, BRIEF)
+        brief = briefly.episodes[0] if briefly.episodes else None
+        if briefly.failures:
+            warnings.append(f"no {BRIEF_TITLE} this time: {briefly.failures[0].reason} (rerun to resume)")
+        elif settings.slow is not None:
+            out_now(spoken.episodes, brief)  # out before the slow edition is spoken
     slowly = None
     if settings.slow is not None and spoken.episodes:
         # only the pages made now: a page kept from before keeps its slow edition too
         pages = {e.page.code for e in spoken.episodes}
-        slowly = speak(slow_script(issue, settings.slow, pages), settings.slow.voice, slow=True)
+        slowly = speak(slow_script(issue, settings.slow, pages), settings.slow.voice, SLOW)
     failures, gaps, episodes = spoken.failures, spoken.gaps, spoken.episodes
-    report = BuildReport(
-        issue, issue_dir, engine.identity, episodes, spoken.made, spoken.reused, failures, gaps
-    )
+    made = spoken.made + (briefly.made if brief_script else 0)  # its other clips are the pages' own
+    report = BuildReport(issue, issue_dir, engine.identity, episodes, made, spoken.reused, failures, gaps)
     if not episodes:
         return report  # the previous episodes and feed stay as they were; a rerun resumes from the cache
     extra = {
         "engine": engine.identity,
-        "clips_made": spoken.made,
+        "clips_made": made,
         "clips_reused": spoken.reused,
         "failures": [_describe(f) for f in failures],
         "gaps": [_describe(f) for f in gaps],
@@ -150,6 +160,7 @@ def _build(
         episodes,
         settings.publish,
         slow=slowly.episodes if slowly else (),
+        brief=brief,
         narrator=narrator,
         extra=extra,
         gaps=gap_titles,
@@ -159,8 +170,9 @@ def _build(
     if slowly:
         slow = {"slow": slowly.episodes, "slow_failures": slowly.failures}
         slow |= {"slow_made": slowly.made, "slow_reused": slowly.reused}
-    warning = publish.relative_links_warning(settings.publish)
-    return replace(report, feed=feed, warnings=(warning,) if warning else (), **slow)
+    if warning := publish.relative_links_warning(settings.publish):
+        warnings.append(warning)
+    return replace(report, feed=feed, brief=brief, warnings=tuple(warnings), **slow)
 
 
 def _describe(f: Failure) -> dict[str, str]:

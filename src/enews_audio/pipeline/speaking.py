@@ -22,6 +22,7 @@ from enews_audio.model import SLOW_LABEL, Clip, Episode, Progress, Script
 OnProgress = Callable[[Progress], None]
 OPENING = "版面导读"  # where a failed sentence sits when it is the page's own line, not an article's
 SLOW_SUFFIX = ".slow"  # a01.slow.mp3: the slow edition's episode beside the page's
+SLOW, BRIEF = "slow", "brief"  # the editions spoken after the issue (speak_pages' ``edition``)
 
 
 @dataclass(frozen=True, slots=True)
@@ -58,7 +59,7 @@ def speak_pages(
     allow_gaps: bool,
     withdraw: Callable[[Collection[str]], None],
     on_progress: OnProgress | None = None,
-    slow: bool = False,
+    edition: str = "",
     publish: Callable[[tuple[Episode, ...]], None] | None = None,
 ) -> Spoken:
     """Speak ``script`` in ``voice`` (a session of ``speaker``'s) and put its pages' episodes in ``issue_dir``.
@@ -66,17 +67,17 @@ def speak_pages(
     The texts are made in ``speaking_order``. Before a published episode is replaced, ``withdraw(page
     codes)`` takes those pages out of the feed. With ``publish``, each page is put in place as soon as it and
     every page before it are assembled, and ``publish(those pages' episodes)`` is called: listeners get the
-    first pages while the later ones are spoken. With ``slow`` the episodes are ``a01.slow.mp3`` and progress
-    is told as "slow speech", "slow audio".
+    first pages while the later ones are spoken. Progress of an ``edition`` ("slow", "brief") is told as
+    "slow speech", "slow audio"…; the slow edition's episodes are ``a01.slow.mp3``.
     """
     texts = speaking_order(script)
     report = on_progress
-    if slow and on_progress is not None:
+    if edition and on_progress is not None:
 
         def report(progress: Progress) -> None:
-            on_progress(replace(progress, stage=f"slow {progress.stage}"))
+            on_progress(replace(progress, stage=f"{edition} {progress.stage}"))
 
-    suffix = SLOW_SUFFIX if slow else ""
+    suffix = SLOW_SUFFIX if edition == SLOW else ""
     # One event loop for the engine's whole part in the build (speech.Session), closed with it at the end,
     # before the assembler: on an error, speaking stops before the pages it would start are refused.
     with (

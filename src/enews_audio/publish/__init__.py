@@ -12,7 +12,7 @@ from pathlib import Path
 
 from enews_audio.atomic import write_atomic
 from enews_audio.errors import PublishError
-from enews_audio.model import Edition, Episode, Issue
+from enews_audio.model import BRIEF_SLUG, Edition, Episode, Issue
 from enews_audio.publish.cover import write_cover
 from enews_audio.publish.daisy import DAISY_FOLDER, DAISY_ZIP, write_daisy
 from enews_audio.publish.feed import FEED_NAME, FEED_NAMES, absolutize_feed, is_feed, write_feed
@@ -54,6 +54,7 @@ def publish_issue(
     settings: PublishSettings,
     *,
     slow: Sequence[Episode] = (),
+    brief: Episode | None = None,
     narrator: str = "",
     extra: Mapping[str, object] | None = None,
     gaps: Mapping[str, Sequence[str]] | None = None,
@@ -74,13 +75,17 @@ def publish_issue(
     The cover is drawn, or the user's. A file that can't be written or read (a full disk) is a
     ``PublishError`` naming it.
 
+    ``brief`` is the issue's briefing (``brief.mp3``, in place), the first item of the feed, the book and
+    the USB folder; without one, the issue has none.
+
     ``partial``: the first pages of an issue still being built (the others keep their previous episodes,
-    ``keep_pages``): the feed and web edition get them now, the whole-issue editions (DAISY, USB) wait for
-    the last call, and files of editions dropped are removed then too.
+    ``keep_pages``, and the briefing its previous one): the feed and web edition get them now, the
+    whole-issue editions (DAISY, USB) wait for the last call, and files of editions dropped are removed
+    then too.
     """
     with _publish_errors(paper_dir):
         issue_dir = paper_dir / issue.date.isoformat()
-        for episode in (*episodes, *slow):
+        for episode in (*episodes, *slow, *((brief,) if brief else ())):
             if episode.chapters:
                 write_atomic(issue_dir / chapters_name(episode.path), chapters_json(episode.chapters))
             if episode.cues:
@@ -88,6 +93,8 @@ def publish_issue(
         built_at = dt.datetime.now(dt.UTC).replace(microsecond=0)
         before = _edition_files(issue_dir)
         previous = _previous_pages(issue_dir, keep_pages, slow=Edition.SLOW in settings.editions)
+        if partial and brief is None:
+            brief = _previous_brief(issue_dir)
         record = make_record(
             issue_dir,
             issue,
@@ -97,9 +104,12 @@ def publish_issue(
             gaps=gaps,
             previous=previous,
             slow=slow,
+            brief=brief,
         )
         if not partial:
-            record = _write_editions(issue_dir, record, episodes, settings, narrator)
+            record = _write_editions(
+                issue_dir, record, (*episodes, *((brief,) if brief else ())), settings, narrator
+            )
         write_record(issue_dir / RECORD_NAME, record)
         write_cover(paper_dir, issue.paper, supplied=settings.artwork)  # before the feed, which links it
         # The feed last: what podcast apps read changes only once everything else is in place, so a build that
@@ -127,10 +137,13 @@ def withdraw_pages(paper_dir: Path, date: dt.date, codes: Collection[str], setti
         return
     record = read_record(path)
     kept = tuple(page for page in record.pages if page.code not in codes)
-    if len(kept) == len(record.pages):
+    brief = None if record.brief and record.brief.code in codes else record.brief  # the briefing's is ""
+    if len(kept) == len(record.pages) and brief is record.brief:
         return
     with _publish_errors(paper_dir):
-        write_record(path, replace(record, pages=kept))  # maybe none: the issue is listed, without pages
+        write_record(
+            path, replace(record, pages=kept, brief=brief)
+        )  # maybe none: the issue is listed, without pages
         # the build rewrites the issue's page
         records = read_records(paper_dir)[: settings.keep]
         write_index(paper_dir, records, base_url=settings.base_url, sections=settings.sections)
@@ -170,11 +183,19 @@ def _previous_pages(issue_dir: Path, codes: Collection[str], *, slow: bool) -> l
     return kept if slow else [replace(p, slow=None) for p in kept]
 
 
+def _previous_brief(issue_dir: Path) -> PageRecord | None:
+    """The briefing the issue's last build published, while its file is still there."""
+    path = issue_dir / RECORD_NAME
+    brief = read_record(path).brief if path.is_file() else None
+    return brief if brief and (issue_dir / brief.file).is_file() else None
+
+
 def _edition_files(issue_dir: Path) -> set[str]:
-    """The DAISY book, the USB folder and the slow edition's files the issue's last build published, and
-    those by their names (``a01.slow.mp3``…): a killed build, or this one's first pages, may have left a
-    record that does not name them."""
-    names = {DAISY_FOLDER, DAISY_ZIP, USB_FOLDER, *(p.name for p in issue_dir.glob("*.slow.*"))}
+    """The DAISY book, the USB folder, the briefing and the slow edition's files the issue's last build
+    published, and those by their names (``a01.slow.mp3``…): a killed build, or this one's first pages, may
+    have left a record that does not name them."""
+    briefing = (p.name for p in issue_dir.glob(f"{BRIEF_SLUG}.*"))
+    names = {DAISY_FOLDER, DAISY_ZIP, USB_FOLDER, *briefing, *(p.name for p in issue_dir.glob("*.slow.*"))}
     try:
         record = read_record(issue_dir / RECORD_NAME) if (issue_dir / RECORD_NAME).is_file() else None
     except PublishError:  # broken: replaced by this build's
@@ -187,7 +208,7 @@ def _edition_files(issue_dir: Path) -> set[str]:
 def _named(record: Record) -> set[str]:
     """Every file and folder of the issue folder ``record`` names."""
     names = {record.daisy, record.usb} | ({DAISY_FOLDER} if record.daisy else set())
-    for page in record.pages:
+    for page in record.listed:
         names |= {*_audio_files(page), *(_audio_files(page.slow) if page.slow else ())}
     return names - {""}
 

@@ -90,7 +90,7 @@ def write_daisy(
     """
     smils = [
         _plan(page, cues.get(page.file, ()), first=index == 0, record=record)
-        for index, page in enumerate(record.pages)
+        for index, page in enumerate(record.listed)  # the briefing first
     ]
     identifier = f"urn:uuid:{uuid.uuid5(GUID_NAMESPACE, f'{record.paper}/{record.date.isoformat()}/daisy')}"
     meta = {

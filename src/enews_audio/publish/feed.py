@@ -20,7 +20,7 @@ from urllib.parse import urljoin
 
 from enews_audio.atomic import write_atomic
 from enews_audio.errors import PublishError
-from enews_audio.model import SLOW_LABEL, Chapter, episode_title
+from enews_audio.model import BRIEF_SLUG, SLOW_LABEL, Chapter, episode_title
 from enews_audio.publish.record import PageRecord, Record, SlowRecord, chapter_titles, has_slow, read_records
 from enews_audio.publish.sections import Section, remember, sections
 from enews_audio.publish.settings import PublishSettings
@@ -72,7 +72,7 @@ def write_feed(paper_dir: Path, settings: PublishSettings) -> Path:
     sizes = {}
     for record in records:
         folder = paper_dir / record.date.isoformat()
-        for page in record.pages:
+        for page in record.listed:
             for audio in (page, page.slow) if page.slow else (page,):
                 rel = f"{record.date.isoformat()}/{audio.file}"
                 try:  # the file on disk, not the record: an episode may have been re-encoded since
@@ -165,7 +165,9 @@ def render_feed(
         _add(channel, "podcast:guid", str(podcast_guid(address)))
     for record in kept:
         folder = record.date.isoformat()
-        for index, page in enumerate(record.pages):
+        # the briefing first: its pubDate a minute after the front page's puts it on top in every app
+        brief = ((-1, record.brief),) if record.brief and not slow and section is None else ()
+        for index, page in (*brief, *enumerate(record.pages)):
             audio = page.slow if slow else page
             if audio is None or (section is not None and not section.has(page.name)):
                 continue
@@ -241,7 +243,8 @@ def podcast_guid(feed_url: str) -> uuid.UUID:
 
 
 def page_pubdate(date: dt.date, index: int) -> dt.datetime:
-    """06:00 Beijing time on the issue's date, minus one minute per page before this one.
+    """06:00 Beijing time on the issue's date, minus one minute per page before this one (the briefing, -1:
+    06:01).
 
     Apps order episodes by pubDate, newest on top, and leave ties in no defined order; counting back
     from the front page makes A01 the newest of its issue, so the issue reads top-down in page order.
@@ -291,9 +294,8 @@ def _add_item(
     _add(item, "description", summary)
     _add(item, "content:encoded", _html_list(summary))
     ET.SubElement(item, "enclosure", url=url, length=str(size), type="audio/mpeg")
-    _add(
-        item, "guid", str(episode_guid(record.paper, record.date, page.code, slow=slow)), isPermaLink="false"
-    )
+    guid = episode_guid(record.paper, record.date, page.code or BRIEF_SLUG, slow=slow)
+    _add(item, "guid", str(guid), isPermaLink="false")
     _add(item, "pubDate", email.utils.format_datetime(page_pubdate(record.date, index)))
     _add(item, "itunes:duration", str(round(audio.duration)))
     _add(item, "itunes:episodeType", "full")

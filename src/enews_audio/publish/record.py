@@ -17,7 +17,7 @@ from enews_audio.model import Chapter, Episode, Issue
 
 RECORD_NAME = "build.json"
 _FORMAT = 1
-_RESERVED = frozenset({"format", "paper", "date", "built_at", "pages", "editions"})
+_RESERVED = frozenset({"format", "paper", "date", "built_at", "pages", "editions", "brief"})
 OPENING_TITLE = "本版导读"  # a page's opening chapter, as listed for listeners (feed, web edition, USB)
 
 
@@ -66,6 +66,12 @@ class Record:
     extra: Mapping[str, Any] = field(default_factory=dict)
     daisy: str = ""  # the DAISY talking book's zip, relative to the issue folder; "" when none was made
     usb: str = ""  # the folder of one MP3 per article, relative to the issue folder; "" when none was made
+    brief: PageRecord | None = None  # the briefing (今日要目): code "", a chapter per page ("articles")
+
+    @property
+    def listed(self) -> tuple[PageRecord, ...]:
+        """What a book or a folder holds, in order: the briefing first, then the pages."""
+        return (self.brief, *self.pages) if self.brief else self.pages
 
 
 def make_record(
@@ -78,12 +84,14 @@ def make_record(
     gaps: Mapping[str, Sequence[str]] | None = None,
     previous: Sequence[PageRecord] = (),
     slow: Sequence[Episode] = (),
+    brief: Episode | PageRecord | None = None,
 ) -> Record:
     """Describe the episodes as they are on disk now (size and hash of each file), in printed page order.
 
     ``gaps`` maps a page code to the headlines that have a spoken notice in place of missing audio;
     ``previous`` are pages of an earlier build kept as they were (pages this build could not make);
-    ``slow`` are slow-edition episodes of pages in ``episodes``.
+    ``slow`` are slow-edition episodes of pages in ``episodes``; ``brief`` is the briefing's episode, or the
+    record of one published before.
     """
     extra = dict(extra or {})
     if clash := _RESERVED & extra.keys():
@@ -99,19 +107,21 @@ def make_record(
     gaps = gaps or {}
     slower = {e.page.code: SlowRecord(**_audio_of(issue_dir, e)) for e in slow}
     made = [
-        PageRecord(
-            code=e.page.code,
-            name=e.page.name,
-            **_audio_of(issue_dir, e),
-            articles=tuple(article.title for article in e.page.articles),
-            gaps=tuple(gaps.get(e.page.code, ())),
-            slow=slower.get(e.page.code),
-        )
+        _page_of(issue_dir, e, gaps=tuple(gaps.get(e.page.code, ())), slow=slower.get(e.page.code))
         for e in episodes
     ]
     kept = [p for p in previous if p.code in order and p.code not in codes]
     pages = tuple(sorted([*made, *kept], key=lambda p: order[p.code]))
-    return Record(issue.paper, issue.date, built_at, pages, extra)
+    if isinstance(brief, Episode):
+        brief = _page_of(issue_dir, brief)
+    return Record(issue.paper, issue.date, built_at, pages, extra, brief=brief)
+
+
+def _page_of(issue_dir: Path, e: Episode, **more: Any) -> PageRecord:
+    articles = tuple(article.title for article in e.page.articles)
+    return PageRecord(
+        code=e.page.code, name=e.page.name, **_audio_of(issue_dir, e), articles=articles, **more
+    )
 
 
 def chapter_titles(chapters: Sequence[Chapter], articles: Sequence[str]) -> tuple[str, ...]:
@@ -143,17 +153,8 @@ def write_record(path: Path, record: Record) -> None:
         "paper": record.paper,
         "date": record.date.isoformat(),
         "built_at": record.built_at.isoformat(timespec="seconds"),
-        "pages": [
-            {
-                "code": page.code,
-                "name": page.name,
-                **_audio_data(page),
-                "articles": list(page.articles),
-                **({"gaps": list(page.gaps)} if page.gaps else {}),
-                **({"slow": _audio_data(page.slow)} if page.slow else {}),
-            }
-            for page in record.pages
-        ],
+        "pages": [_page_data(page) for page in record.pages],
+        **({"brief": _page_data(record.brief)} if record.brief else {}),
         **({"editions": editions} if (editions := _editions_data(record)) else {}),
         **record.extra,
     }
@@ -181,6 +182,17 @@ def read_records(paper_dir: Path) -> list[Record]:
             raise PublishError(f"build record {path} is for {record.date}, not {path.parent.name}")
         records.append(record)
     return sorted(records, key=lambda r: r.date, reverse=True)
+
+
+def _page_data(page: PageRecord) -> dict[str, Any]:
+    return {
+        "code": page.code,
+        "name": page.name,
+        **_audio_data(page),
+        "articles": list(page.articles),
+        **({"gaps": list(page.gaps)} if page.gaps else {}),
+        **({"slow": _audio_data(page.slow)} if page.slow else {}),
+    }
 
 
 def _editions_data(record: Record) -> dict[str, str]:
@@ -245,6 +257,7 @@ def _parse(data: Any) -> Record:
         extra={key: value for key, value in data.items() if key not in _RESERVED},
         daisy=_file_name(editions, "daisy") if "daisy" in editions else "",
         usb=_file_name(editions, "usb") if "usb" in editions else "",
+        brief=_parse_page(data["brief"]) if "brief" in data else None,
     )
 
 

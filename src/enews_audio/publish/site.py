@@ -178,7 +178,7 @@ def render_issue(
     title = f"{record.paper} {_long_date(record.date)}"
     contents = "\n".join(
         f'<li><a href="#{_page_id(page)}">{_e(page_title(page.code, page.name))}</a></li>'
-        for page in record.pages
+        for page in record.listed
     )
     printed = {page.code: page for page in issue.pages}
     pages = "\n".join(
@@ -187,7 +187,7 @@ def render_issue(
             printed.get(page.code),
             read_cues(issue_dir / page.transcript_file) if issue_dir and page.transcript_file else [],
         )
-        for page in record.pages
+        for page in record.listed  # the briefing first: the player goes on from it to the front page
     )
     daisy = ""
     if record.daisy:
@@ -202,7 +202,7 @@ def render_issue(
         *([f"../{cover}"] if cover else []),
         *(
             name
-            for page in record.pages
+            for page in record.listed
             for name in (page.file, page.chapters_file, page.transcript_file)
             if name
         ),
@@ -242,16 +242,19 @@ def _render_page(record: PageRecord, page: Page | None, cues: Sequence[ShownCue]
     ident = _page_id(record)
     player = f"player-{ident}"
     src = _e(record.file)
-    code = _e(record.code)  # in link texts too: a screen reader's list of links shows them out of context
-    downloads = [f'<a href="{src}" download>下载{code}版音频（MP3）</a>']
+    # in link texts too: a screen reader's list of links shows them out of context
+    code = f"{_e(record.code)}版" if record.code else _e(record.name)  # the briefing has no code
+    downloads = [f'<a href="{src}" download>下载{code}音频（MP3）</a>']
     if record.slow:
-        downloads.append(f'<a href="{_e(record.slow.file)}" download>{code}版慢速版音频（MP3）</a>')
+        downloads.append(f'<a href="{_e(record.slow.file)}" download>{code}慢速版音频（MP3）</a>')
     if record.transcript_file:
-        downloads.append(f'<a href="{_e(record.transcript_file)}">{code}版文字稿（WebVTT）</a>')
+        downloads.append(f'<a href="{_e(record.transcript_file)}">{code}文字稿（WebVTT）</a>')
     chapters = record.chapters or (
         Chapter(0.0, max(record.duration, 0.001), page_title(record.code, record.name)),
     )
     titles = chapter_titles(chapters, record.articles)
+    # the briefing's chapters: its opening, then one per page
+    holds = f"{len(record.articles)}篇文章" if record.code else f"{len(record.articles) - 1}个版面"
     links = "\n".join(
         f"<li>{_seek_link(record.file, player, chapter.start, _e(title))}"
         f"<span class=meta>（{_e(_at(chapter.start))}）</span></li>"
@@ -260,16 +263,16 @@ def _render_page(record: PageRecord, page: Page | None, cues: Sequence[ShownCue]
     return f"""<section id="{ident}" class="page" aria-labelledby="{ident}-title" data-title="{_e(page_title(record.code, record.name))}">
 <h2 id="{ident}-title">{_e(page_title(record.code, record.name))}</h2>
 <div class="listening">
-<p class=meta>时长{_e(_duration(record.duration))}，{len(record.articles)}篇文章。</p>
+<p class=meta>时长{_e(_duration(record.duration))}，{holds}。</p>
 <p class="downloads">{"".join(downloads)}</p>
 <audio id="{player}" controls preload="none" src="{src}">你的浏览器不能播放音频，请<a href="{src}">下载本版音频</a>。</audio>
-<nav aria-label="{code}版章节" class="chapters">
+<nav aria-label="{code}章节" class="chapters">
 <ol>
 {links}
 </ol>
 </nav>
 </div>
-{_render_text(record, page, chapters, player, cues)}
+{_render_text(record, page, chapters, player, cues) if record.code else ""}
 </section>"""
 
 

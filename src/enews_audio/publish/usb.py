@@ -4,8 +4,8 @@ Radio-players and many talking-book players only know "next file" and "next fold
 episode at its chapter marks lets them skip article by article. The cuts are made between MP3 frames, so
 no audio is encoded again: at 24 kHz an MPEG-2 Layer III frame is 576 samples (24 ms), and a cut lands
 within half a frame of the chapter mark, which sits in the pause before an article. Names are ASCII and
-sort in play order (``01-a01/00.mp3`` is page A01's opening, ``01-a01/01.mp3`` its first article); the
-headline is in each file's ID3 title, for players that show or speak it.
+sort in play order (``00-brief/`` is the briefing, ``01-a01/00.mp3`` page A01's opening, ``01-a01/01.mp3``
+its first article); the headline is in each file's ID3 title, for players that show or speak it.
 """
 
 from __future__ import annotations
@@ -46,11 +46,13 @@ def write_usb(issue_dir: Path, record: Record, *, artist: str) -> str:
     opening), album = paper and date, artist, track = place in the whole issue, disc = page.
     """
     album = issue_title(record.paper, record.date)
-    total = sum(len(page.chapters) or 1 for page in record.pages)
-    width = max(2, len(str(len(record.pages))))
+    listed = record.listed
+    total = sum(len(page.chapters) or 1 for page in listed)
+    width = max(2, len(str(len(listed))))
+    start = 0 if record.brief else 1  # 00-brief, then 01-a01: a page's number stays its place in the paper
     track = 0
     with replacing_folder(issue_dir / USB_FOLDER) as folder:
-        for number, page in enumerate(record.pages, 1):
+        for number, page in enumerate(listed, start):
             data = _read(issue_dir / page.file)
             frames = _frames(data, issue_dir / page.file)
             chapters = page.parts
@@ -69,7 +71,7 @@ def write_usb(issue_dir: Path, record: Record, *, artist: str) -> str:
                     album=album,
                     artist=artist,
                     track=f"{track}/{total}",
-                    disc=f"{number}/{len(record.pages)}",
+                    disc=f"{number - start + 1}/{len(listed)}",
                     date=record.date,
                 )
     return USB_FOLDER

@@ -4,7 +4,7 @@ from enews_audio.model import Pauses
 from enews_audio.text.lexicon import Lexicon, load_lexicon
 from enews_audio.text.lint import Finding, lint
 from enews_audio.text.proofread import format_findings, format_script
-from enews_audio.text.script import TextSettings, chinese_number, to_script
+from enews_audio.text.script import TextSettings, chinese_number, to_brief, to_script
 
 __all__ = [
     "Finding",
@@ -16,5 +16,6 @@ __all__ = [
     "format_script",
     "lint",
     "load_lexicon",
+    "to_brief",
     "to_script",
 ]

@@ -8,7 +8,18 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from enews_audio.chars import is_speakable, weekday
-from enews_audio.model import Article, Issue, Page, PageScript, Part, Pauses, Script, Utterance
+from enews_audio.model import (
+    BRIEF_TITLE,
+    Article,
+    Issue,
+    Page,
+    PageScript,
+    Part,
+    Pauses,
+    Script,
+    Utterance,
+    page_title,
+)
 from enews_audio.text.lexicon import Lexicon
 from enews_audio.text.normalize import normalize, read_integer
 from enews_audio.text.punctuation import repair_punctuation
@@ -17,6 +28,7 @@ from enews_audio.text.templates import Templates, load_templates
 
 _ENDS = "。！？；…”’」』）》】"
 DEFAULT_PAUSES = Pauses(sentence=0.35, paragraph=0.7, heading=0.6, article=1.5)
+BRIEF_SHARE = 0.25  # the briefing says at most this share of what the whole issue says
 _EMPTY_SLOT = re.compile(r"[，、：]+(?=[。！？])")  # what an empty placeholder leaves: "A04版，。"
 
 
@@ -41,6 +53,19 @@ def to_script(issue: Issue, settings: TextSettings) -> Script:
     return Script(issue, tuple(writer.page(issue, page) for page in issue.pages))
 
 
+def to_brief(script: Script, settings: TextSettings) -> PageScript | None:
+    """The issue's briefing (今日要目): the paper and date, then each page's name and headlines, a chapter per
+    page; only each page's name and count when the headlines would take more than ``BRIEF_SHARE`` of the
+    issue's spoken text, and None when even that would, or when the issue has a single page."""
+    return _Writer(settings, load_templates(settings.script)).brief(script)
+
+
+def brief_page(issue: Issue) -> Page:
+    """What the briefing's chapters are made of: its opening, then a "story" per printed page."""
+    titles = (BRIEF_TITLE, *(page_title(page.code, page.name) for page in issue.pages))
+    return Page("", BRIEF_TITLE, tuple(Article(title, ()) for title in titles))
+
+
 def chinese_number(n: int, *, count: bool = False) -> str:
     """Small numbers as read aloud: ordinals (第二篇) or, with ``count``, quantities (共两篇)."""
     if not 0 <= n < 100:
@@ -62,28 +87,51 @@ class _Writer:
         return PageScript(page, tuple(utterances))
 
     def _opening(self, issue: Issue, page: Page) -> Iterator[Utterance]:
-        d, s = issue.date, self.s
-        yield from self._line(
-            self.t.fill(
-                "page",
-                "opening",
-                paper=issue.paper,
-                date=f"{d.year}年{d.month}月{d.day}日",
-                year=d.year,
-                month=d.month,
-                day=d.day,
-                weekday=weekday(d),
-            ),
-            Part.OPENING,
-            None,
-            s.pauses.sentence,
-        )
+        yield from self._dateline(issue, None)
+        yield from self._summary(page, None)
+        yield from self._rundown(page, None)
+
+    def _dateline(self, issue: Issue, article: int | None) -> list[Utterance]:
+        d = issue.date
+        line = self.t.fill(
+            "page", "opening", paper=issue.paper, date=f"{d.year}年{d.month}月{d.day}日",
+            year=d.year, month=d.month, day=d.day, weekday=weekday(d),
+        )  # fmt: skip
+        return self._line(line, Part.OPENING, article, self.s.pauses.sentence)
+
+    def _summary(self, page: Page, article: int | None) -> list[Utterance]:
         count = chinese_number(len(page.articles), count=True)
         summary = self.t.fill("page", "summary", code=page.code, name=page.name, count=count)
-        yield from self._line(summary, Part.OPENING, None, s.pauses.sentence)
-        for i, article in enumerate(page.articles):
-            line = self.t.fill("page", "rundown", number=chinese_number(i + 1), title=_heading(article.title))
-            yield from self._line(line, Part.OPENING, None, s.pauses.sentence)
+        return self._line(summary, Part.OPENING, article, self.s.pauses.sentence)
+
+    def _rundown(self, page: Page, article: int | None) -> list[Utterance]:
+        out = []
+        for i, item in enumerate(page.articles):
+            line = self.t.fill("page", "rundown", number=chinese_number(i + 1), title=_heading(item.title))
+            out += self._line(line, Part.OPENING, article, self.s.pauses.sentence)
+        return out
+
+    def brief(self, script: Script) -> PageScript | None:
+        """The issue's briefing, from the pages' own opening lines (the same words, so the same clips)."""
+        issue = script.issue
+        if len(issue.pages) < 2:
+            return None  # a single page opens with its own rundown: a briefing would say it again
+        budget = sum(len(u.spoken) for page in script.pages for u in page.utterances) * BRIEF_SHARE
+        count = chinese_number(len(issue.pages), count=True)
+        intro = self.t.fill("brief", "intro", paper=issue.paper, count=count)
+        head = [*self._dateline(issue, 0), *self._line(intro, Part.OPENING, 0, self.s.pauses.paragraph)]
+        closing = self.t.fill("brief", "closing", paper=issue.paper)
+        for headlines in (True, False):  # every headline while that fits the share, else the pages alone
+            lines = list(head)
+            for number, page in enumerate(issue.pages, 1):
+                said = [*self._summary(page, number), *(self._rundown(page, number) if headlines else ())]
+                if said:
+                    said[-1] = _with_pause(said[-1], self.s.pauses.paragraph)
+                lines += said
+            lines += self._line(closing, Part.CLOSING, len(issue.pages), self.s.pauses.paragraph)
+            if sum(len(u.spoken) for u in lines) <= budget:
+                return PageScript(brief_page(issue), tuple(lines))
+        return None
 
     def _article(self, index: int, total: int, article: Article) -> list[Utterance]:
         s = self.s

@@ -25,6 +25,8 @@ FIELDS: dict[tuple[str, str], frozenset[str]] = {
     ("article", "subtitle"): frozenset({"text"}),
     ("article", "byline"): frozenset({"text"}),
     ("article", "caption"): frozenset({"text"}),
+    ("brief", "intro"): frozenset({"paper", "count"}),
+    ("brief", "closing"): frozenset({"paper"}),
 }
 
 
