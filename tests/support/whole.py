@@ -59,7 +59,8 @@ def published_hashes(paper_dir: Path) -> dict[str, str]:
     """Episode file -> sha256, as the issue records on disk say."""
     hashes = {}
     for record in sorted(paper_dir.glob("*/build.json")):
-        for page in json.loads(record.read_text(encoding="utf-8"))["pages"]:
+        data = json.loads(record.read_text(encoding="utf-8"))
+        for page in [*data["pages"], *([data["brief"]] if "brief" in data else [])]:
             hashes[f"{record.parent.name}/{page['file']}"] = page["sha256"]
     return hashes
 
