@@ -6,7 +6,7 @@ Run by hand on a quiet machine (a few minutes on 2 cores). The benchmark issue (
 into one page per article (12 pages), built offline from an empty clip store as ``enews-audio build`` builds
 it, while a thread reads the feed every 0.1 s: for each page, the moment its enclosure first appears in the
 feed, and that the file it names is whole then (the length the feed states, and it decodes). Reported as
-seconds and as a share of the build's wall time.
+seconds and as a share of the build's wall time; and the briefing's length (今日要目, made last).
 """
 
 from __future__ import annotations
@@ -102,6 +102,9 @@ def main() -> None:
     print(
         f"{len(report.episodes)} pages, {minutes:.1f} min of audio, {report.made} clips; build {wall:.1f} s"
     )
+    if report.brief:
+        share = report.brief.duration / (minutes * 60)
+        print(f"briefing {report.brief.path}: {report.brief.duration:.1f} s, {100 * share:.1f} % of the issue")
     pages = sorted(watch.seen.items(), key=lambda kv: re.sub(r".*/", "", kv[0]))
     for url, (at, whole) in pages:
         print(
