@@ -75,9 +75,10 @@ def test_build_sample_issue_gives_an_episode_per_page_with_chapters_and_a_feed(t
     feed_bytes = (paper_dir / "feed.xml").read_bytes()
     parsed = feedparser.parse(feed_bytes)
     assert not parsed.bozo, parsed.bozo_exception
-    assert len(parsed.entries) == len(issue.pages)
+    assert len(parsed.entries) == len(issue.pages) + 1  # the briefing first
+    assert parsed.entries[0].title.endswith("今日要目")
     gpodder = podcastparser.parse("https://example.org/audio/feed.xml", io.BytesIO(feed_bytes))
-    assert len(gpodder["episodes"]) == len(issue.pages)
+    assert len(gpodder["episodes"]) == len(issue.pages) + 1
     for episode in gpodder["episodes"]:
         (enclosure,) = episode["enclosures"]
         name = enclosure["url"].removeprefix("https://example.org/audio/")
@@ -292,8 +293,8 @@ def test_a_build_publishes_episodes_side_files_feed_site_and_cover(tmp_path):
     record = read_record(issue_dir / "build.json")
     assert [p.code for p in record.pages] == [p.code for p in issue.pages]
 
-    items = ET.parse(paper_dir / "feed.xml").getroot().findall("channel/item")
-    assert len(items) == len(issue.pages)
+    brief, *items = ET.parse(paper_dir / "feed.xml").getroot().findall("channel/item")
+    assert brief.find("enclosure").get("url").endswith("/brief.mp3")
     for page, item in zip(record.pages, items, strict=True):
         mp3 = issue_dir / page.file
         chapters_url = item.find(f"{PODCAST}chapters").get("url")
@@ -356,7 +357,8 @@ def test_build_from_an_epaper_url_gives_an_episode_per_page(tmp_path, epaper):
     assert result.exit_code == 0, result.output
     issue = load_issue(EPAPER / "pclayout")  # the same paper, saved
     issue_dir = out / publish.paper_slug(issue.paper) / issue.date.isoformat()
-    assert sorted(p.name for p in issue_dir.glob("*.mp3")) == sorted(f"{p.slug}.mp3" for p in issue.pages)
+    mp3s = sorted(p.name for p in issue_dir.glob("*.mp3"))
+    assert mp3s == sorted(["brief.mp3", *(f"{p.slug}.mp3" for p in issue.pages)])
     record = read_record(issue_dir / "build.json")
     assert [p.articles for p in record.pages] == [tuple(a.title for a in p.articles) for p in issue.pages]
     assert any(pages.rglob("*")), "--page-cache was not used"

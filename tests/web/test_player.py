@@ -7,6 +7,7 @@ e-paper exports leave. They are served by ``enews_audio.serve`` on 127.0.0.1.
 
 from __future__ import annotations
 
+import itertools
 import json
 import re
 import subprocess
@@ -106,13 +107,19 @@ def page(context):
 
 
 def chapters(site: Path, date: str) -> list[tuple[str, float, float, str]]:
-    """(page stem, chapter start, page duration, title) for every chapter of an issue, as build.json has them."""
+    """(page stem, chapter start, page duration, title) for every chapter of an issue, as build.json has them,
+    in the order the player plays them: the briefing's first."""
     record = json.loads((site / SLUG / date / "build.json").read_text(encoding="utf-8"))
     return [
         (Path(p["file"]).stem, start, p["duration"], title)
-        for p in record["pages"]
+        for p in [*([record["brief"]] if "brief" in record else []), *record["pages"]]
         for start, _end, title in p["chapters"]
     ]
+
+
+def stems(site: Path, date: str) -> list[str]:
+    """The issue's audio in the player's order: the briefing's, then each page's."""
+    return list(dict.fromkeys(stem for stem, *_ in chapters(site, date)))
 
 
 def where(page) -> dict:
@@ -198,7 +205,7 @@ def test_the_player_is_real_named_buttons_under_a_heading(page, base):
         assert button(page, name).count() == 1, name
     assert page.get_by_role("combobox", name="语速").count() == 1
     assert page.get_by_role("heading", name="收听本期").count() == 1
-    assert page.locator("audio[controls]").count() == 2  # the pages' own players stay, for screen readers
+    assert page.locator("audio[controls]").count() == 3  # the briefing's and the pages' own players stay
 
 
 # --- one player across the issue -------------------------------------------------------------------
@@ -282,7 +289,7 @@ def test_speed_changes_playback_rate_keeps_pitch_and_survives_a_reload(page, bas
     state = page.evaluate(
         "[...document.querySelectorAll('audio')].map(a => [a.playbackRate, a.preservesPitch])"
     )
-    assert state == [[0.75, True], [0.75, True]]
+    assert state == [[0.75, True]] * 3  # the briefing and both pages
     page.reload()
     page.wait_for_function("window.enewsPlayer !== undefined")
     assert page.locator("#rate").input_value() == "0.75"
@@ -293,15 +300,20 @@ def test_speed_changes_playback_rate_keeps_pitch_and_survives_a_reload(page, bas
 
 
 def test_a_page_that_ends_plays_on_into_the_next(page, base, site):
-    stem, _start, duration, _title = chapters(site, DAY1)[0]
-    open_issue(page, base)
-    button(page, "播放/暂停").click()  # a tap lets the page play
-    page.wait_for_function("window.enewsPlayer.current().playing")
-    page.evaluate(f"window.enewsPlayer.go(0, {duration - 1.5}, true)")
-    page.wait_for_function("window.enewsPlayer.current().page === 'a04'", timeout=15_000)
-    page.wait_for_function("document.getElementById('player-page-a04').currentTime > 0.2", timeout=15_000)
-    assert page.evaluate(f"document.getElementById('player-page-{stem}').paused")
-    assert where(page)["playing"]
+    order = stems(site, DAY1)
+    assert order == ["brief", "a01", "a04"]
+    for index, (stem, after) in enumerate(itertools.pairwise(order)):  # the briefing plays on into A01 too
+        duration = next(m[2] for m in chapters(site, DAY1) if m[0] == stem)
+        open_issue(page, base)
+        button(page, "播放/暂停").click()  # a tap lets the page play
+        page.wait_for_function("window.enewsPlayer.current().playing")
+        page.evaluate(f"window.enewsPlayer.go({index}, {duration - 1.5}, true)")
+        page.wait_for_function(f"window.enewsPlayer.current().page === '{after}'", timeout=15_000)
+        page.wait_for_function(
+            f"document.getElementById('player-page-{after}').currentTime > 0.2", timeout=15_000
+        )
+        assert page.evaluate(f"document.getElementById('player-page-{stem}').paused")
+        assert where(page)["playing"]
 
 
 # --- 继续收听 ---------------------------------------------------------------------------------------
@@ -313,7 +325,7 @@ def test_resume_offers_where_the_listener_stopped_on_the_issue_and_paper_pages(p
     assert page.locator("#resume-box").is_hidden()
     button(page, "播放/暂停").click()
     page.wait_for_function("window.enewsPlayer.current().playing")
-    page.evaluate(f"window.enewsPlayer.go(1, {start + 4}, true)")
+    page.evaluate(f"window.enewsPlayer.go({stems(site, DAY1).index(stem)}, {start + 4}, true)")
     page.wait_for_function(f"window.enewsPlayer.current().time > {start + 5}")
     button(page, "播放/暂停").click()
     stopped = where(page)["time"]
