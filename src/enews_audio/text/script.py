@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
@@ -28,7 +28,8 @@ from enews_audio.text.templates import Templates, load_templates
 
 _ENDS = "。！？；…”’」』）》】"
 DEFAULT_PAUSES = Pauses(sentence=0.35, paragraph=0.7, heading=0.6, article=1.5)
-BRIEF_SHARE = 0.25  # the briefing says at most this share of what the whole issue says
+BRIEF_SHARE = 0.25  # the briefing lasts at most this share of the whole issue
+SECONDS_PER_CHAR = 0.21  # of spoken text, pauses apart: the offline voice on the benchmark issue (edge's is close)
 _EMPTY_SLOT = re.compile(r"[，、：]+(?=[。！？])")  # what an empty placeholder leaves: "A04版，。"
 
 
@@ -56,8 +57,13 @@ def to_script(issue: Issue, settings: TextSettings) -> Script:
 def to_brief(script: Script, settings: TextSettings) -> PageScript | None:
     """The issue's briefing (今日要目): the paper and date, then each page's name and headlines, a chapter per
     page; only each page's name and count when the headlines would take more than ``BRIEF_SHARE`` of the
-    issue's spoken text, and None when even that would, or when the issue has a single page."""
+    issue's time (``estimated_seconds``), and None when even that would, or when the issue has a single page."""
     return _Writer(settings, load_templates(settings.script)).brief(script)
+
+
+def estimated_seconds(utterances: Iterable[Utterance]) -> float:
+    """How long utterances will take to hear, before any is spoken: their characters and their pauses."""
+    return sum(len(u.spoken) * SECONDS_PER_CHAR + u.pause for u in utterances)
 
 
 def brief_page(issue: Issue) -> Page:
@@ -116,7 +122,7 @@ class _Writer:
         issue = script.issue
         if len(issue.pages) < 2:
             return None  # a single page opens with its own rundown: a briefing would say it again
-        budget = sum(len(u.spoken) for page in script.pages for u in page.utterances) * BRIEF_SHARE
+        budget = BRIEF_SHARE * estimated_seconds(u for page in script.pages for u in page.utterances)
         count = chinese_number(len(issue.pages), count=True)
         intro = self.t.fill("brief", "intro", paper=issue.paper, count=count)
         head = [*self._dateline(issue, 0), *self._line(intro, Part.OPENING, 0, self.s.pauses.paragraph)]
@@ -129,7 +135,7 @@ class _Writer:
                     said[-1] = _with_pause(said[-1], self.s.pauses.paragraph)
                 lines += said
             lines += self._line(closing, Part.CLOSING, len(issue.pages), self.s.pauses.paragraph)
-            if sum(len(u.spoken) for u in lines) <= budget:
+            if estimated_seconds(lines) <= budget:
                 return PageScript(brief_page(issue), tuple(lines))
         return None
 

@@ -6,7 +6,7 @@ import pytest
 
 from enews_audio.model import Article, Issue, Page, Part
 from enews_audio.text import TextSettings, to_brief, to_script
-from enews_audio.text.script import BRIEF_SHARE
+from enews_audio.text.script import BRIEF_SHARE, estimated_seconds
 
 BODY = ("全市新开公交线路十二条，覆盖三十个行政村，群众出行更加方便。" * 4,)
 
@@ -17,10 +17,6 @@ def _issue(*pages: Page) -> Issue:
 
 def _page(code: str, name: str, *titles: str, body: tuple[str, ...] = BODY) -> Page:
     return Page(code, name, tuple(Article(title=t, paragraphs=body) for t in titles))
-
-
-def _chars(utterances) -> int:
-    return sum(len(u.spoken) for u in utterances)
 
 
 def test_the_briefing_says_the_pages_opening_lines_with_a_chapter_per_page():
@@ -62,7 +58,8 @@ def test_headlines_that_would_take_more_than_the_share_leave_the_pages_names_alo
     assert brief is not None
     assert not any("很长很长" in u.display for u in brief.utterances)
     assert "A01版，要闻。本版共六篇文章。" in [u.display for u in brief.utterances]
-    assert _chars(brief.utterances) <= BRIEF_SHARE * _chars(u for p in script.pages for u in p.utterances)
+    issue_seconds = estimated_seconds(u for p in script.pages for u in p.utterances)
+    assert estimated_seconds(brief.utterances) <= BRIEF_SHARE * issue_seconds
 
 
 def test_no_briefing_for_one_page_or_when_even_the_names_would_be_too_long():
