@@ -9,7 +9,9 @@ import asyncio
 import contextlib
 import itertools
 import json
+import os
 import shutil
+import signal
 import subprocess
 import tempfile
 import time
@@ -54,6 +56,7 @@ class Chromium:
             [browser, *_FLAGS, f"--user-data-dir={self._profile.name}", "about:blank"],
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
+            start_new_session=True,  # its helpers (crashpad, zygotes) in one group, ended together
         )
         self._port = self._wait_for_port()
 
@@ -64,6 +67,9 @@ class Chromium:
         except subprocess.TimeoutExpired:
             self._process.kill()
             self._process.wait()
+        # a helper still writing into the profile made its removal fail now and then ("Directory not empty")
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(self._process.pid, signal.SIGKILL)
         self._profile.cleanup()
 
     def violations(self, url: str, *, dark: bool = False) -> list[dict[str, Any]]:
