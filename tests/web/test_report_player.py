@@ -48,23 +48,6 @@ def site(tmp_path) -> dict[str, Path]:
     return {"out": out, "config": config, "lexicon": tmp_path / "lexicon.toml"}
 
 
-@pytest.fixture(scope="module")
-def browser():
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        launched = chromium.launch(playwright)
-        yield launched
-        launched.close()
-
-
-@pytest.fixture
-def page(browser):
-    context = browser.new_context(viewport=chromium.PHONE, device_scale_factor=1, locale="zh-CN")
-    yield context.new_page()
-    context.close()
-
-
 def listen_to_the_article(page, base: str, site: dict[str, Path]) -> dict:
     """Open the issue a few seconds into the article and wait until a sentence of it is heard."""
     record = json.loads((site["out"] / SLUG / DAY / "build.json").read_text(encoding="utf-8"))
