@@ -48,11 +48,11 @@ def site(tmp_path) -> dict[str, Path]:
     return {"out": out, "config": config, "lexicon": tmp_path / "lexicon.toml"}
 
 
-def listen_to_the_article(page, base: str, site: dict[str, Path]) -> dict:
-    """Open the issue a few seconds into the article and wait until a sentence of it is heard."""
+def listen_to_the_article(page, base: str, site: dict[str, Path], into: float = 4) -> dict:
+    """Open the issue ``into`` seconds into the article and wait until a sentence of it is heard."""
     record = json.loads((site["out"] / SLUG / DAY / "build.json").read_text(encoding="utf-8"))
     start = next(c[0] for p in record["pages"] for c in p["chapters"] if c[2] == HEADLINE)
-    page.goto(base + f"{DAY}/index.html#p=a01&t={start + 4}")
+    page.goto(base + f"{DAY}/index.html#p=a01&t={start + into}")
     page.wait_for_function("window.enewsPlayer && window.enewsPlayer.current().cue !== null")
     return page.evaluate("window.enewsPlayer.current()")
 
@@ -126,6 +126,25 @@ def test_a_report_from_the_player_is_listed_accepted_and_the_next_build_re_speak
     assert after[1]["sha256"] == before[1]["sha256"]  # A04 was not touched: its episode is the same file
 
 
+def test_the_sentence_before_or_after_can_be_chosen_and_is_the_one_sent(page, site):
+    with running(site["out"], reports=True) as url:
+        heard = listen_to_the_article(page, url + f"{SLUG}/", site, into=12)
+        spans = page.evaluate(
+            "[...document.querySelector('article.now').querySelectorAll('[data-c]')].map(s => [+s.dataset.c, s.textContent])"
+        )
+        at = [n for n, _ in spans].index(heard["cue"])
+        assert at > 0, "the test needs a sentence after the article's first"
+        report_button(page).click()
+        assert page.evaluate("window.enewsPlayer.current().playing") is False  # the reading waits
+        page.get_by_role("button", name="前一句").click()
+        assert spans[at - 1][1] in page.locator("#report-facts").inner_text()
+        assert page.locator("#report-facts").get_attribute("aria-live") == "polite"
+        page.get_by_role("button", name="发送").click()
+        page.wait_for_function("document.getElementById('report-status').textContent.includes('谢谢')")
+    line = json.loads((site["out"] / ".reports" / f"{SLUG}.jsonl").read_text().splitlines()[0])
+    assert line["cue"] == spans[at - 1][0] and spans[at - 1][1] in line["printed"]
+
+
 def test_without_a_server_taking_reports_the_player_offers_an_email_with_the_same_facts(page, site):
     with running(site["out"]) as url:  # a static site: POST is 405
         heard = listen_to_the_article(page, url + f"{SLUG}/", site)
@@ -173,8 +192,11 @@ def test_keyboard_alone_opens_sends_and_closes_and_markup_in_a_note_stays_text(p
         assert page.locator("#report-form").is_hidden()
         assert page.evaluate("document.activeElement.getAttribute('aria-expanded')") == "false"
         page.keyboard.press("Enter")
-        page.keyboard.press("Tab")
-        assert page.evaluate("document.activeElement.id") == "report-note"
+        stops = []
+        while not stops or (stops[-1] != "report-note" and len(stops) < 5):
+            page.keyboard.press("Tab")
+            stops.append(page.evaluate("document.activeElement.id || document.activeElement.textContent"))
+        assert stops[-1] == "report-note" and set(stops[:-1]) <= {"report-prev", "report-next"}, stops
         page.keyboard.type("<b>江滨</b>")
         page.keyboard.press("Tab")
         page.keyboard.press("Enter")  # 发送: the server refuses markup (400)

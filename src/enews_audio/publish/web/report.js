@@ -29,7 +29,12 @@
   var box = el("div", { id: "report-box", "class": "report-box" });
   var form = el("form", { id: "report-form", "aria-labelledby": "report-title", hidden: "" });
   var title = el("h4", { id: "report-title", tabindex: "-1" }, "告诉我们哪里读错了");
-  var facts = el("p", { id: "report-facts" });
+  var facts = el("p", { id: "report-facts", "aria-live": "polite" });
+  var which = el("p", { "class": "report-actions" });
+  var earlier = el("button", { type: "button", id: "report-prev" }, "前一句");
+  var later = el("button", { type: "button", id: "report-next" }, "后一句");
+  which.appendChild(earlier);
+  which.appendChild(later);
   var noteRow = el("p");
   var label = el("label", { "for": "report-note" }, "哪里听着不对？（可以不填，最多200字）");
   var note = el("textarea", { id: "report-note", maxlength: String(NOTE_MAX), rows: "2" });
@@ -42,6 +47,7 @@
   actions.appendChild(cancel);
   form.appendChild(title);
   form.appendChild(facts);
+  form.appendChild(which);
   form.appendChild(noteRow);
   form.appendChild(actions);
   var status = el("p", { id: "report-status", role: "status", "aria-live": "polite" });
@@ -66,20 +72,19 @@
     var page = section.id.replace(/^page-/, "");
     var heading = document.getElementById(article.getAttribute("aria-labelledby"));
     var now = window.enewsPlayer ? window.enewsPlayer.current() : null;
-    var cue = null, text = "";
+    var cues = Array.prototype.slice.call(article.querySelectorAll("[data-c]"));
+    var at = 0;
     if (now && now.page === page && now.cue && now.article === article.getAttribute("aria-labelledby")) {
-      cue = now.cue;
-      text = now.cueText;
-    } else {
-      var first = article.querySelector("[data-c]");
-      if (first) { cue = +first.getAttribute("data-c"); text = first.textContent; }
+      cues.forEach(function (c, i) { if (+c.getAttribute("data-c") === now.cue) at = i; });
     }
     return {
       page: page,
       pageTitle: section.getAttribute("data-title") || page.toUpperCase(),
       article: heading ? heading.textContent : "",
-      cue: cue,
-      text: text
+      cues: cues,
+      at: at,
+      cue: null,
+      text: ""
     };
   }
 
@@ -87,8 +92,8 @@
     if (opener) opener.setAttribute("aria-expanded", "false");
     opener = button;
     asked = facts_of(article);
-    facts.textContent = asked.pageTitle + "《" + asked.article + "》" +
-      (asked.cue ? "，这一句：“" + asked.text + "”" : "");
+    pick(asked.at);
+    Array.prototype.forEach.call(document.querySelectorAll("audio"), function (a) { a.pause(); });
     note.value = "";
     status.textContent = "";
     clearChildren(status);
@@ -98,6 +103,22 @@
     button.setAttribute("aria-expanded", "true");
     title.focus();
   }
+
+  /* The sentence meant: the one heard when the button was pressed, or one before or after it (a listener
+     often presses it once the next sentence has begun). */
+  function pick(at) {
+    var cue = asked.cues[at];
+    asked.at = at;
+    asked.cue = cue ? +cue.getAttribute("data-c") : null;
+    asked.text = cue ? cue.textContent : "";
+    facts.textContent = asked.pageTitle + "《" + asked.article + "》" +
+      (asked.cue ? "，这一句：“" + asked.text + "”" : "");
+    which.hidden = asked.cues.length < 2;
+    earlier.disabled = at <= 0;
+    later.disabled = at >= asked.cues.length - 1;
+  }
+  earlier.addEventListener("click", function () { pick(asked.at - 1); });
+  later.addEventListener("click", function () { pick(asked.at + 1); });
 
   function close(toButton) {
     form.hidden = true;
