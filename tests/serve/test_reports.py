@@ -8,7 +8,13 @@ After every refusal: nothing was written anywhere (the reports file included), a
 from __future__ import annotations
 
 import json
+import os
+import re
+import signal
 import stat
+import subprocess
+import sys
+import threading
 from pathlib import Path
 
 import httpx
@@ -229,3 +235,24 @@ def test_a_paper_folder_served_alone_takes_reports_at_its_own_address(out):
         answer = httpx.post(url + "reports", json=GOOD, timeout=10)
         assert answer.status_code == 201
     assert json.loads(stored(out).decode().splitlines()[-1])["cue"] == GOOD["cue"]
+
+
+@pytest.mark.parametrize(("flag", "code"), [(["--reports"], 201), ([], 405)], ids=["--reports", "default"])
+def test_the_command_takes_reports_only_when_asked(out, flag, code):
+    command = [sys.executable, "-m", "enews_audio", "serve", str(out), "--port", "0", "--quiet", *flag]
+    env = {**os.environ, "PYTHONUNBUFFERED": "1"}
+    process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
+    watchdog = threading.Timer(60, process.kill)
+    watchdog.start()
+    try:
+        url = re.search(r" at (http://\S+/) ", process.stdout.readline()).group(1)
+        kept = stored(out)
+        assert post(url, GOOD).status_code == code
+        assert (stored(out) != kept) == (code == 201)
+        process.send_signal(signal.SIGINT)
+        printed, err = process.communicate(timeout=30)
+    finally:
+        watchdog.cancel()
+        process.kill()
+    assert process.returncode == 0 and "Traceback" not in err, err
+    assert ("reports are taken" in printed) == bool(flag)
