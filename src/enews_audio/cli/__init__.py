@@ -329,7 +329,9 @@ def serve_command(
         for feed in server.feeds(root):
             show.print(f"  feed: {url}{feed}", highlight=False)
         if reports:
-            show.print("listeners' 读错了 reports are taken: see them with enews-audio reports", highlight=False)
+            show.print(
+                "listeners' 读错了 reports are taken: see them with enews-audio reports", highlight=False
+            )
 
     log = None if quiet else (lambda line: err.print(line, markup=False, highlight=False))
     server.serve(root, host, port, on_ready=ready, on_request=log, reports=reports)
