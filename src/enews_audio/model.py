@@ -166,11 +166,13 @@ class Chapter:
 
 @dataclass(frozen=True, slots=True)
 class Cue:
-    """A transcript line: display text and where it is heard in the episode."""
+    """A transcript line: display text and where it is heard in the episode, and what the voice was given
+    for it (``spoken``: "" where that is not known, as in episodes remembered before it was kept)."""
 
     start: float
     end: float
     text: str
+    spoken: str = ""
 
 
 @dataclass(frozen=True, slots=True)

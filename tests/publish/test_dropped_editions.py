@@ -54,7 +54,8 @@ def test_a_rebuild_without_the_editions_removes_them_and_their_links(tmp_path, s
     build(source, out)
 
     assert sorted(p.name for p in issue_dir.iterdir()) == [
-        "a01.chapters.json", "a01.mp3", "a01.vtt", "b02.chapters.json", "b02.mp3", "b02.vtt",
+        "a01.chapters.json", "a01.mp3", "a01.spoken.json", "a01.vtt",
+        "b02.chapters.json", "b02.mp3", "b02.spoken.json", "b02.vtt",
         "build.json", "index.html", "index.html.gz",
     ]  # fmt: skip
     text = published(paper_dir)

@@ -83,29 +83,6 @@ def base(site):
         yield url + f"{SLUG}/"
 
 
-@pytest.fixture(scope="module")
-def browser():
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        launched = chromium.launch(playwright)
-        yield launched
-        launched.close()
-
-
-@pytest.fixture
-def context(browser):
-    """A fresh profile per test (nothing remembered from another test), at a phone's size."""
-    made = browser.new_context(viewport=chromium.PHONE, device_scale_factor=1, locale="zh-CN")
-    yield made
-    made.close()
-
-
-@pytest.fixture
-def page(context):
-    return context.new_page()
-
-
 def chapters(site: Path, date: str) -> list[tuple[str, float, float, str]]:
     """(page stem, chapter start, page duration, title) for every chapter of an issue, as build.json has them,
     in the order the player plays them: the briefing's first."""

@@ -109,7 +109,7 @@ def assemble(
         write_tags(tmp, chapters, title=title, album=album, artist=artist, date=date)
         size = tmp.stat().st_size
     cues = tuple(
-        Cue((start + ENCODER_DELAY) / rate, (end + ENCODER_DELAY) / rate, u.display)
+        Cue((start + ENCODER_DELAY) / rate, (end + ENCODER_DELAY) / rate, u.display, u.spoken)
         for u, start, end in zip(script.utterances, layout.starts, layout.ends, strict=True)
     )
     return Episode(script.page, out_path.name, duration, size, chapters, cues)

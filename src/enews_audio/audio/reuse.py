@@ -85,7 +85,7 @@ class EpisodeMemo:
             "sha256": _sha256(file),
             "duration": episode.duration,
             "chapters": [[c.start, c.end, c.title] for c in episode.chapters],
-            "cues": [[c.start, c.end, c.text] for c in episode.cues],
+            "cues": [[c.start, c.end, c.text, c.spoken] for c in episode.cues],
         }
         path = self.root / f"{key}.json"
         try:

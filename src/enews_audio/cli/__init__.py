@@ -15,6 +15,7 @@ from rich.table import Column, Table
 from enews_audio import __version__, pipeline, speech, text
 from enews_audio.cli.progress import ProgressBar
 from enews_audio.cli.report import print_batch, print_build
+from enews_audio.cli.reports import reports_command
 from enews_audio.cli.usage import OneLineErrors, day
 from enews_audio.errors import EnewsError
 from enews_audio.model import Edition, Progress
@@ -308,6 +309,10 @@ def serve_command(
     ] = "127.0.0.1",
     port: Annotated[int, typer.Option(min=0, max=65535, help="Port to listen on (0: any free port).")] = 8000,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Don't print a line per request.")] = False,
+    reports: Annotated[
+        bool,
+        typer.Option("--reports", help="Take listeners' 读错了 reports into OUT/.reports/ (see `reports`)."),
+    ] = False,
 ) -> None:
     """Serve the output to podcast apps and browsers until Ctrl-C (serve.serve).
 
@@ -323,9 +328,16 @@ def serve_command(
             )
         for feed in server.feeds(root):
             show.print(f"  feed: {url}{feed}", highlight=False)
+        if reports:
+            show.print(
+                "listeners' 读错了 reports are taken: see them with enews-audio reports", highlight=False
+            )
 
     log = None if quiet else (lambda line: err.print(line, markup=False, highlight=False))
-    server.serve(root, host, port, on_ready=ready, on_request=log)
+    server.serve(root, host, port, on_ready=ready, on_request=log, reports=reports)
+
+
+app.command("reports")(reported(reports_command))
 
 
 def _tell(message: str) -> None:

@@ -12,6 +12,7 @@
     locked = true                     # podcast:locked: other hosts must not import the feed
     cover = "art/cover.jpg"           # artwork, relative to this file
     editions = ["daisy", "usb", "slow"]  # made besides the feed and web edition; --edition replaces it
+    lexicon = "lexicon.toml"          # the paper's own lexicon, relative to this file (reports --accept)
 
 Every key is optional; options given on the command line win over the file. ``[paper]`` is read straight
 into ``PublishSettings`` (its schema, with its checks, lives with the feed writer).

@@ -73,7 +73,8 @@ def prepare(
     """
     config = load_config(options.config)
     preset = speech.load_preset(options.preset) if options.preset else None
-    lexicons = functools.cache(lambda engine, voice: text.load_lexicon(engine, voice, options.lexicon))
+    extra = [*paper_lexicon(config.paper), *options.lexicon]  # the paper's own first: the command line wins
+    lexicons = functools.cache(lambda engine, voice: text.load_lexicon(engine, voice, extra))
     engine = speech.select_engine(
         options.engine, options.voice, rate=options.rate, pitch=options.pitch, volume=options.volume,
         preset=preset, proxy=options.proxy, pinyin=lambda voice: lexicons("offline", voice).pinyin,
@@ -97,6 +98,12 @@ def prepare(
         jobs=options.jobs,
         slow=slow,
     )
+
+
+def paper_lexicon(paper: publish.PublishSettings) -> list[Path]:
+    """The paper's own lexicon file (``[paper] lexicon``), when it names one that exists: the first
+    ``enews-audio reports --accept`` makes it."""
+    return [paper.lexicon] if paper.lexicon is not None and paper.lexicon.is_file() else []
 
 
 def proofing(options: BuildOptions) -> ReadSettings:

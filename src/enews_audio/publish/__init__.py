@@ -31,6 +31,7 @@ from enews_audio.publish.record import (
 from enews_audio.publish.settings import PublishSettings, relative_links_warning
 from enews_audio.publish.site import write_index, write_site
 from enews_audio.publish.slug import paper_slug
+from enews_audio.publish.spoken import spoken_json, spoken_name
 from enews_audio.publish.transcript import chapters_json, webvtt
 from enews_audio.publish.usb import USB_FOLDER, write_usb
 
@@ -90,6 +91,9 @@ def publish_issue(
                 write_atomic(issue_dir / chapters_name(episode.path), chapters_json(episode.chapters))
             if episode.cues:
                 write_atomic(issue_dir / transcript_name(episode.path), webvtt(episode.cues))
+        for episode in episodes:  # what the voice was given per cue, for listeners' reports (spoken.py)
+            if episode.cues:
+                write_atomic(issue_dir / spoken_name(episode.path), spoken_json(episode.cues))
         built_at = dt.datetime.now(dt.UTC).replace(microsecond=0)
         before = _edition_files(issue_dir)
         previous = _previous_pages(issue_dir, keep_pages, slow=Edition.SLOW in settings.editions)
@@ -118,6 +122,7 @@ def publish_issue(
         write_site(
             paper_dir, records, record, issue, base_url=settings.base_url, sections=settings.sections,
             search=not partial,  # the issue's pages are searched for once the issue is whole
+            report_email=settings.owner_email,  # where a listener's 读错了 goes when no server takes it
         )  # fmt: skip
         feed = write_feed(paper_dir, settings)
         if not partial:  # editions the issue no longer has (a rebuild without --edition daisy), unlinked

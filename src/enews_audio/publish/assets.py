@@ -17,7 +17,7 @@ from enews_audio.atomic import write_atomic
 
 APP_DIR = "app"  # under the paper's folder
 WORKER = "sw.js"  # the service worker sits in the paper's folder itself: its scope is the whole paper
-ASSETS = ("player.css", "player.js", "search.js")
+ASSETS = ("player.css", "player.js", "search.js", "report.js")
 
 
 @functools.cache

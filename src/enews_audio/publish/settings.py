@@ -35,6 +35,9 @@ class PublishSettings(Schema):
     editions: frozenset[Edition] = frozenset()  # made besides the feed and the web edition
     # a section and the page names it gathers, for feeds per section (sections.py): 要闻 = ["要闻", "综合新闻"]
     sections: dict[str, tuple[str, ...]] = msgspec.field(default_factory=dict)
+    # the paper's own lexicon (relative to the config file): loaded by every build before --lexicon files,
+    # and where `enews-audio reports --accept` writes listeners' fixes (made then if absent)
+    lexicon: Path | None = None
 
     def __post_init__(self) -> None:
         if isinstance(self.keep, bool) or self.keep < 1:

@@ -47,6 +47,7 @@ def write_site(
     base_url: str = "",
     sections: Mapping[str, Sequence[str]] | None = None,
     search: bool = True,
+    report_email: str = "",
 ) -> list[Path]:
     """``paper_dir/index.html`` listing ``records`` newest first, and ``<date>/index.html`` for ``issue``.
 
@@ -56,7 +57,8 @@ def write_site(
     when they were published. The player's files and the search index over ``records`` come with them.
     ``base_url`` (where ``paper_dir`` is served) makes the share card's links absolute. Without ``search``
     the index is left as it was: it is rebuilt from every kept issue (seconds for a month of dailies), too
-    slow to redo for each page of an issue published page by page.
+    slow to redo for each page of an issue published page by page. ``report_email`` (the owner's) is where
+    a listener's 读错了 report goes by e-mail when no ``serve --reports`` takes it.
     """
     write_assets(paper_dir)
     index = write_index(paper_dir, records, base_url=base_url, sections=sections)
@@ -65,7 +67,13 @@ def write_site(
     _write_page(
         page,
         render_issue(
-            record, issue, issue_dir=page.parent, slow_feed=has_slow(records), cover=cover, base_url=base_url
+            record,
+            issue,
+            issue_dir=page.parent,
+            slow_feed=has_slow(records),
+            cover=cover,
+            base_url=base_url,
+            report_email=report_email,
         ),
     )
     if search:
@@ -170,6 +178,7 @@ def render_issue(
     slow_feed: bool = False,
     cover: str = "",
     base_url: str = "",
+    report_email: str = "",
 ) -> str:
     """One issue: the player, then per page a native player, its chapters and each article as printed.
 
@@ -198,7 +207,7 @@ def render_issue(
         )
     offline = [
         "index.html",
-        *(f"../{asset_url(name)}" for name in ("player.css", "player.js")),
+        *(f"../{asset_url(name)}" for name in ("player.css", "player.js", "report.js")),
         *([f"../{cover}"] if cover else []),
         *(
             name
@@ -234,7 +243,8 @@ def render_issue(
         nav=nav,
         share=(title, description[:150], share_image if cover else ""),
         url=f"{base}{record.date.isoformat()}/" if base else "",
-        data={"paper-root": "../", "issue": record.date.isoformat()},
+        data={"paper-root": "../", "issue": record.date.isoformat(), "report-email": report_email},
+        extra_scripts=("report.js",),
     )
 
 

@@ -32,7 +32,17 @@ def chapters_json(chapters: Sequence[Chapter]) -> str:
 def webvtt(cues: Sequence[Cue]) -> str:
     """A WebVTT transcript: one cue per sentence, long ones split in time by their share of the text."""
     blocks = ["WEBVTT\n"]
-    for cue in cues:
+    for _sentence, start, end, lines in vtt_cues(cues):
+        text = "\n".join(_escape(line) for line in lines)
+        blocks.append(f"{timestamp(start)} --> {timestamp(end)}\n{text}\n")
+    return "\n".join(blocks)
+
+
+def vtt_cues(cues: Sequence[Cue]) -> list[tuple[int, float, float, list[str]]]:
+    """The .vtt's cues in order, each as (index of the sentence in ``cues`` it is part of, start, end, lines):
+    a sentence longer than ``LINES_PER_CUE`` lines is shown as several cues."""
+    out = []
+    for index, cue in enumerate(cues):
         lines = wrap(cue.text)
         if not lines:
             continue
@@ -42,10 +52,8 @@ def webvtt(cues: Sequence[Cue]) -> str:
         for group, weight in zip(groups, weights, strict=True):
             start = cue.start + span * done / total
             done += weight
-            end = cue.start + span * done / total
-            text = "\n".join(_escape(line) for line in group)
-            blocks.append(f"{timestamp(start)} --> {timestamp(end)}\n{text}\n")
-    return "\n".join(blocks)
+            out.append((index, start, cue.start + span * done / total, group))
+    return out
 
 
 def wrap(text: str, limit: float = LINE_WIDTH) -> list[str]:

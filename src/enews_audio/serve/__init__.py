@@ -41,10 +41,12 @@ def serve(
     on_ready: Callable[[str], None] | None = None,
     on_request: Callable[[str], None] | None = None,
     idle_timeout: float = IDLE_TIMEOUT,
+    reports: bool = False,
 ) -> None:
-    """Serve ``root`` until Ctrl-C; ``on_ready`` gets the base URL, ``on_request`` one line per request."""
+    """Serve ``root`` until Ctrl-C; ``on_ready`` gets the base URL, ``on_request`` one line per request;
+    with ``reports``, listeners' reports of misreadings are taken (serve/reports.py)."""
     with (
-        running(root, host, port, on_request=on_request, idle_timeout=idle_timeout) as url,
+        running(root, host, port, on_request=on_request, idle_timeout=idle_timeout, reports=reports) as url,
         contextlib.suppress(KeyboardInterrupt),  # Ctrl-C is how a listener stops it: not an error
     ):
         if on_ready:
@@ -60,10 +62,11 @@ def running(
     *,
     on_request: Callable[[str], None] | None = None,
     idle_timeout: float = IDLE_TIMEOUT,
+    reports: bool = False,
 ) -> Iterator[str]:
     """Serve ``root`` from a thread of its own while the block runs; yields the base URL (port 0, the
     default: any free one; the command's own defaults are the CLI's)."""
-    app = make_app(root)
+    app = make_app(root, reports=reports)
     loop = asyncio.new_event_loop()
     thread = threading.Thread(target=loop.run_forever, name="enews-audio serve", daemon=True)
     thread.start()

@@ -20,6 +20,7 @@ from aiohttp import hdrs, web
 from enews_audio.errors import UsageError
 from enews_audio.publish import absolutize_feed, is_feed
 from enews_audio.serve.ranges import send_bytes, send_file
+from enews_audio.serve.reports import add_report_routes
 
 MIME_TYPES = {
     ".mp3": "audio/mpeg",
@@ -39,12 +40,15 @@ _FOUND = web.RequestKey("found", tuple[Path, os.stat_result])  # set by _guard
 _HOST = re.compile(r"^[A-Za-z0-9.\-]+(:\d{1,5})?$|^\[[0-9A-Fa-f:.]+\](:\d{1,5})?$")
 
 
-def make_app(root: Path) -> web.Application:
-    """The application serving ``root`` (GET, HEAD and CORS preflight; nothing hidden or outside it)."""
+def make_app(root: Path, *, reports: bool = False) -> web.Application:
+    """The application serving ``root`` (GET, HEAD and CORS preflight; nothing hidden or outside it), and
+    with ``reports`` taking listeners' reports of misreadings (serve/reports.py)."""
     if not root.is_dir():
         raise UsageError(f"{root} is not a folder to serve")
     app = web.Application(middlewares=[_guard])
     app[_ROOT] = root.resolve()
+    if reports:
+        add_report_routes(app, app[_ROOT])
     app.router.add_get("/{path:.*}", _get)  # and HEAD
     app.router.add_route(hdrs.METH_OPTIONS, "/{path:.*}", _preflight)
     app.on_response_prepare.append(_common_headers)
@@ -78,6 +82,8 @@ async def _guard(request: web.Request, handler: web.Handler) -> web.StreamRespon
         raise web.HTTPBadRequest(text="path leaves the served folder")
     if any(part.startswith(".") for part in parts):  # the clip cache, staging folders, temp files
         raise web.HTTPNotFound()
+    if request.method == hdrs.METH_POST:  # a report (its handler checks the paper), or 405: no file is read
+        return await handler(request)
     request[_FOUND] = await asyncio.to_thread(_locate, request.app[_ROOT], parts)
     return await handler(request)
 

@@ -76,6 +76,26 @@ def lint(issue: Issue, settings: TextSettings | None = None, engine: str = "offl
     return findings
 
 
+def sentence_risks(
+    spoken: str, engine: str = "offline", pinyin: Mapping[str, str] | None = None
+) -> list[tuple[str, str, str]]:
+    """(word, kind, detail) for each risky word of one spoken sentence, as ``lint`` finds them: what the
+    operator sees beside a listener's report of that sentence."""
+    return list(_risks(spoken, engine, pinyin or {}))
+
+
+def usual_reading(word: str, *, name: bool = False) -> str:
+    """The tone3 pinyin ``word`` should get: the watch list's, else the word read alone (a ``name`` with
+    its surname as said in names): the reading a lexicon entry for it would most likely give."""
+    watch = _watch()
+    if word in watch.words:
+        return watch.words[word]
+    alone = _alone(word)
+    if name and word[0] in watch.surnames:
+        alone = [watch.surnames[word[0]], *alone[1:]]
+    return " ".join(alone)
+
+
 def _risks(spoken: str, engine: str, pinyin: Mapping[str, str]) -> Iterator[tuple[str, str, str]]:
     for run in _HAN_RUN.findall(spoken):
         yield from (_offline(run, pinyin) if engine == "offline" else _edge(run))
