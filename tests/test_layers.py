@@ -94,6 +94,7 @@ def test_asyncio_stays_inside_speech_and_serve():
             "text",
             {
                 "to_script",
+                "to_brief",
                 "TextSettings",
                 "chinese_number",
                 "load_lexicon",
