@@ -36,7 +36,7 @@ from enews_audio import speech
 from enews_audio.pipeline import build, prepare, speaking
 from enews_audio.pipeline import script as read_script
 from enews_audio.pipeline.options import BuildOptions
-from enews_audio.speech.cache import ClipCache, clip_key
+from enews_audio.speech.cache import ClipCache, engine_key
 from enews_audio.speech.machine import pool_shape
 from support.issue_toml import issue_toml
 
@@ -103,7 +103,8 @@ def timed_build(source: Path, out: Path, jobs: int | None = None, order: Any = N
     assert report.ok, report.failures
     texts = list(dict.fromkeys(speaking.speaking_order(read_script(source, settings.read))))
     store = ClipCache(settings.speech.cache_dir)
-    clips = sum(store.get(clip_key(report.engine, t)).duration for t in texts)  # type: ignore[union-attr]
+    engine = settings.voice.build(1)  # the same identity and readings as the build's, for the clips' keys
+    clips = sum(store.get(engine_key(engine, t)).duration for t in texts)  # type: ignore[union-attr]
     m = clock.marks
     return {
         "wall": wall,

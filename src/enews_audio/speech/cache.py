@@ -8,12 +8,19 @@ from pathlib import Path
 
 from enews_audio.model import Clip, Timing
 from enews_audio.sealed import seal, unseal
+from enews_audio.speech.engine import Engine
 from enews_audio.speech.store import Store, open_store
 
 
-def clip_key(identity: str, text: str) -> str:
-    """Engine, version, voice settings and spoken text decide the audio; nothing else does."""
-    return hashlib.sha256(f"{identity}\n{text}".encode()).hexdigest()
+def clip_key(identity: str, text: str, readings: str = "") -> str:
+    """Engine, version, voice settings, spoken text and the readings that apply to it (``Engine.readings``)
+    decide the audio; nothing else does."""
+    return hashlib.sha256(f"{identity}\n{text}{chr(10) + readings if readings else ''}".encode()).hexdigest()
+
+
+def engine_key(engine: Engine, text: str) -> str:
+    """The key of ``text`` as ``engine`` speaks it."""
+    return clip_key(engine.identity, text, engine.readings(text))
 
 
 class ClipCache:

@@ -25,7 +25,7 @@ from typing import Any
 
 from enews_audio.errors import SpeechError, UsageError
 from enews_audio.model import Clip
-from enews_audio.speech.cache import ClipCache, clip_key
+from enews_audio.speech.cache import ClipCache, engine_key
 from enews_audio.speech.engine import Engine, EngineSpec
 from enews_audio.speech.executor import Settled, SpeechSettings, collected
 from enews_audio.speech.worker import make_in_worker, warm_in_worker
@@ -91,7 +91,7 @@ class DaskExecutor:
             # Named by the clip: two builds asking for the same clip share one task. Priority keeps the order.
             self.client.submit(
                 make_in_worker, engine.spec, text, settings, THREADS,
-                key=f"speak-{clip_key(engine.identity, text)}",
+                key=f"speak-{engine_key(engine, text)}",
                 priority=len(texts) - index, resources=resources, pure=False,
             ): text
             for index, text in enumerate(texts)
@@ -106,7 +106,7 @@ class DaskExecutor:
                 if text is None:  # dropped: the build ended early
                     return
                 try:
-                    outcome: Clip | str | BaseException = _outcome(future, store, engine.identity, text)
+                    outcome: Clip | str | BaseException = _outcome(future, store, engine, text)
                 except Exception as exc:  # the store could not be written, a bug: it ends the call
                     outcome = exc
                 loop.call_soon_threadsafe(done.put_nowait, (text, outcome))
@@ -133,7 +133,7 @@ class DaskExecutor:
         self.client.close()
 
 
-def _outcome(future: Any, store: ClipCache, identity: str, text: str) -> Clip | str:
+def _outcome(future: Any, store: ClipCache, engine: Engine, text: str) -> Clip | str:
     """The clip, or why there is none; what the task raised (a store it could not write) is raised here."""
     from distributed import KilledWorker
 
@@ -141,7 +141,7 @@ def _outcome(future: Any, store: ClipCache, identity: str, text: str) -> Clip | 
         key, failure = future.result()
     except KilledWorker as exc:  # workers died on it over and over (out of memory?)
         return f"voice workers died on it: {' '.join(str(exc).split())}"
-    return collected(store, identity, text, key, failure)
+    return collected(store, engine, text, key, failure)
 
 
 class _Warm(WorkerPlugin):

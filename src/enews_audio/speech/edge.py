@@ -148,6 +148,9 @@ class EdgeEngine:
     def warm(self) -> None:
         """Nothing to load ahead: the service holds the voice."""
 
+    def readings(self, text: str) -> str:
+        return ""  # the lexicon reaches the service as substitutions, in the text itself
+
     async def aclose(self) -> None:
         """Nothing to release: each call opens and closes its own connection."""
 

@@ -2,7 +2,7 @@
 
 ``schedule.run`` looks in the clip store first and gives an ``Executor`` only the texts still missing, in
 the order they should be made. The executor makes each one (retrying transient failures, ``make_clip``),
-puts the clip in the store under ``clip_key(engine.identity, text)`` and calls ``settled(text, clip)``, or
+puts the clip in the store under ``engine_key(engine, text)`` and calls ``settled(text, clip)``, or
 ``settled(text, reason)`` with a one-line reason when the text cannot be spoken; once per text.
 
 Two ship: ``LocalExecutor`` runs the engine's own calls on the session's event loop, as many at once as it
@@ -23,7 +23,7 @@ from typing import Any, Protocol, runtime_checkable
 
 from enews_audio.errors import EngineUnavailableError, SpeechError
 from enews_audio.model import Clip
-from enews_audio.speech.cache import ClipCache, clip_key
+from enews_audio.speech.cache import ClipCache, engine_key
 from enews_audio.speech.engine import Engine
 
 Settled = Callable[[str, Clip | str], None]  # text, and its clip or the one-line reason it failed
@@ -87,7 +87,7 @@ async def make_clip(engine: Engine, text: str, settings: SpeechSettings) -> Clip
         clip = await _with_retries(engine, text, settings)
     except SpeechError as exc:
         return " ".join(str(exc).split()) or type(exc).__name__
-    ClipCache(settings.cache_dir).put(clip_key(engine.identity, text), clip)
+    ClipCache(settings.cache_dir).put(engine_key(engine, text), clip)
     return clip
 
 
@@ -116,13 +116,13 @@ class LocalExecutor:
         return None
 
 
-def collected(store: ClipCache, identity: str, text: str, key: str, failure: str | None) -> Clip | str:
+def collected(store: ClipCache, engine: Engine, text: str, key: str, failure: str | None) -> Clip | str:
     """What a worker's answer (``key``, ``failure``) for ``text`` comes to on this side: the clip it put in
     the store, or why there is none. Any executor whose workers write to a shared store answers this way."""
     if failure is not None:
         return failure
-    if key != clip_key(identity, text):
-        return f"a voice worker runs another version of the voice than {identity}"
+    if key != engine_key(engine, text):
+        return f"a voice worker runs another version of the voice than {engine.identity}"
     return store.get(key) or f"clip store: the clip a worker made is missing ({key})"
 
 

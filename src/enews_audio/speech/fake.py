@@ -62,5 +62,8 @@ class FakeEngine:
     def warm(self) -> None:
         return None
 
+    def readings(self, text: str) -> str:
+        return ""
+
     async def aclose(self) -> None:
         return None

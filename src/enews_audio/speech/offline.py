@@ -116,14 +116,17 @@ class OfflineEngine:
         self._shared = shared
         self._session: Any = None
         self._lock = threading.Lock()
+        # The lexicon's pinyin is not in it: each clip's key has the entries its text holds (``readings``).
         self.identity = f"kokoro-v1.0-int8/{voice.name}/rate{voice.rate:+d}/{sha[:12]}/{READINGS}"
-        if self._overrides:
-            lexicon = json.dumps(self._overrides, ensure_ascii=False, sort_keys=True).encode()
-            self.identity += f"/lex-{hashlib.sha256(lexicon).hexdigest()[:12]}"
         self.spec = OfflineSpec(voice, tuple(sorted(self._overrides.items())))
 
     async def synthesize(self, text: str) -> Clip:
         return await asyncio.to_thread(self._synthesize, text)
+
+    def readings(self, text: str) -> str:
+        """The pinyin entries whose word is in ``text``: only those can change how it is read."""
+        used = {word: reading for word, reading in self._overrides.items() if word in text}
+        return json.dumps(used, ensure_ascii=False, sort_keys=True) if used else ""
 
     def warm(self) -> None:
         """Load the model and the pronunciation dictionaries now, not on the first call (a voice worker

@@ -75,7 +75,7 @@ class VoicePool:
                 self._discard(pool)
                 settled(text, WORKER_DIED)
                 return
-            settled(text, collected(store, engine.identity, text, key, failure))
+            settled(text, collected(store, engine, text, key, failure))
 
         try:
             await gather_all(one(text, job) for text, job in jobs)

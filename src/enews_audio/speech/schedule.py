@@ -6,7 +6,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 from enews_audio.model import Clip, Progress
-from enews_audio.speech.cache import ClipCache, clip_key
+from enews_audio.speech.cache import ClipCache, engine_key
 from enews_audio.speech.engine import Engine
 from enews_audio.speech.executor import Executor, SpeechSettings
 
@@ -42,7 +42,7 @@ async def run(
     cache = ClipCache(settings.cache_dir)
     clips: dict[str, Clip] = {}
     todo: list[str] = []
-    keys = {text: clip_key(engine.identity, text) for text in unique}
+    keys = {text: engine_key(engine, text) for text in unique}
     cached = cache.get_many(keys.values())  # from S3 all at once
     for text in unique:
         clip = cached.get(keys[text])

@@ -11,7 +11,7 @@ from __future__ import annotations
 import asyncio
 import threading
 
-from enews_audio.speech.cache import ClipCache, clip_key
+from enews_audio.speech.cache import ClipCache, engine_key
 from enews_audio.speech.engine import Engine, EngineSpec
 from enews_audio.speech.executor import SpeechSettings, make_clip
 
@@ -50,7 +50,7 @@ def make_in_worker(
     clip's key, and the reason if it failed. A task redone after its worker died finds the clip already in
     the store if that worker had put it there. Raises what ``make_clip`` raises."""
     engine = warm_engine(spec, threads)
-    key = clip_key(engine.identity, text)
+    key = engine_key(engine, text)
     if ClipCache(settings.cache_dir).get(key) is not None:
         return key, None
     outcome = asyncio.run_coroutine_threadsafe(make_clip(engine, text, settings), _loop()).result()

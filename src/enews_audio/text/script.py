@@ -29,7 +29,9 @@ from enews_audio.text.templates import Templates, load_templates
 _ENDS = "。！？；…”’」』）》】"
 DEFAULT_PAUSES = Pauses(sentence=0.35, paragraph=0.7, heading=0.6, article=1.5)
 BRIEF_SHARE = 0.25  # the briefing lasts at most this share of the whole issue
-SECONDS_PER_CHAR = 0.21  # of spoken text, pauses apart: the offline voice on the benchmark issue (edge's is close)
+SECONDS_PER_CHAR = (
+    0.21  # of spoken text, pauses apart: the offline voice on the benchmark issue (edge's is close)
+)
 _EMPTY_SLOT = re.compile(r"[，、：]+(?=[。！？])")  # what an empty placeholder leaves: "A04版，。"
 
 
