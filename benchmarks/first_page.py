@@ -104,7 +104,9 @@ def main() -> None:
     )
     if report.brief:
         share = report.brief.duration / (minutes * 60)
-        print(f"briefing {report.brief.path}: {report.brief.duration:.1f} s, {100 * share:.1f} % of the issue")
+        print(
+            f"briefing {report.brief.path}: {report.brief.duration:.1f} s, {100 * share:.1f} % of the issue"
+        )
     pages = sorted(watch.seen.items(), key=lambda kv: re.sub(r".*/", "", kv[0]))
     for url, (at, whole) in pages:
         print(

@@ -28,9 +28,9 @@ def test_a_lexicon_table_for_the_default_voice_reaches_the_offline_engine_and_th
     assert engine.voice.name == "zf_xiaobei"  # the engine's default voice: no --voice was given
     chosen = load_lexicon("offline", "zf_xiaobei", [mine])
     assert chosen.pinyin["乐清"] == "yue4 qing1"
-    assert engine.identity == OfflineEngine(Voice("zf_xiaobei"), overrides=chosen.pinyin).identity
+    assert engine.spec == OfflineEngine(Voice("zf_xiaobei"), overrides=chosen.pinyin).spec
     unscoped = load_lexicon("offline", "", [mine])  # what the offline voice was given before
-    assert engine.identity != OfflineEngine(Voice("zf_xiaobei"), overrides=unscoped.pinyin).identity
+    assert engine.spec != OfflineEngine(Voice("zf_xiaobei"), overrides=unscoped.pinyin).spec
     assert settings.read.text.lexicon.substitutions["江滨路"] == "江边路"
 
 

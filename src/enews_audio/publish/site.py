@@ -209,12 +209,7 @@ def render_issue(
         "index.html",
         *(f"../{asset_url(name)}" for name in ("player.css", "player.js", "report.js")),
         *([f"../{cover}"] if cover else []),
-        *(
-            name
-            for page in record.listed
-            for name in (page.file, page.chapters_file, page.transcript_file)
-            if name
-        ),
+        *(name for p in record.listed for name in (p.file, p.chapters_file, p.transcript_file) if name),
     ]
     body = f"""<h1>{_e(title)}</h1>
 {player_controls(offline)}
@@ -230,9 +225,8 @@ def render_issue(
         feeds += f'<a href="../{SLOW_FEED_NAME}">慢速版订阅</a>'
     nav = toolbar(f'<a href="../index.html">全部各期</a>{feeds}')
     headlines = "；".join(a for page in record.pages for a in page.articles[:3])
-    description = (
-        f"{len(record.pages)}个版面，共{_duration(sum(p.duration for p in record.pages))}。{headlines}"
-    )
+    total = _duration(sum(p.duration for p in record.pages))
+    description = f"{len(record.pages)}个版面，共{total}。{headlines}"
     base = base_url if not base_url or base_url.endswith("/") else base_url + "/"
     share_image = f"{base}{cover}" if base else f"../{cover}"
     return document(
