@@ -1,6 +1,6 @@
 """How long a one-sentence issue takes offline, end to end from the shell: what starting the voice costs.
 
-    python benchmarks/startup.py [--runs 5] [--jobs N] [--engine offline]
+    python benchmarks/startup.py [--runs 5] [--jobs N] [--engine offline] [--against OTHER_CHECKOUT]
 
 Run by hand (a minute or two on 2 cores). Each run is ``enews-audio build <issue> --engine offline`` started
 as a shell would, timed until that command exits:
@@ -12,7 +12,9 @@ as a shell would, timed until that command exits:
   stopped unused);
 - fake: the same issue with ``--engine fake`` into a fresh folder: the command's cost without a voice.
 
-The runs alternate, so a change in the machine's load falls on all three alike. Printed per run: wall
+With ``--against`` each kind is also run on another checkout of the project (its ``src`` first on
+PYTHONPATH, same interpreter and packages), labelled "before": the code before a change, measured beside it.
+The runs alternate, so a change in the machine's load falls on every kind alike. Printed per run: wall
 seconds, CPU seconds of every process the command started (voice workers and their fork server included:
 this process becomes their subreaper and waits for each) and the load average when the run began; then the
 median and the minimum of each kind. The machine's other work shows in the load: quote it with the numbers.
@@ -58,7 +60,7 @@ def reap() -> None:
             return
 
 
-def timed(args: list[str], log: Path) -> tuple[float, float, float]:
+def timed(args: list[str], log: Path, src: Path | None) -> tuple[float, float, float]:
     """(wall seconds until the command exits, CPU seconds of it and all it started, 1-minute load).
 
     Its output goes to a file, not a pipe: a pipe's reader would also wait for multiprocessing's resource
@@ -67,12 +69,18 @@ def timed(args: list[str], log: Path) -> tuple[float, float, float]:
     cpu = children_cpu()
     with log.open("w") as out:
         began = time.perf_counter()
-        code = subprocess.run(args, stdout=out, stderr=subprocess.STDOUT).returncode
+        env = os.environ | {"PYTHONPATH": str(src)} if src else None
+        code = subprocess.run(args, stdout=out, stderr=subprocess.STDOUT, env=env).returncode
         wall = time.perf_counter() - began
     reap()
     if code != 0:
         sys.exit(f"{' '.join(args)} failed ({code}):\n{log.read_text()[-2000:]}")
     return wall, children_cpu() - cpu, load
+
+
+def clips(out: Path) -> Path:
+    """The clip cache the cold run into ``out`` filled."""
+    return out / "cold" / ".cache" / "clips"
 
 
 def main() -> None:
@@ -82,30 +90,33 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--jobs", type=int, default=None, help="voice workers (default: one per usable core)")
     parser.add_argument("--engine", default="offline")
+    parser.add_argument("--against", type=Path, help="another checkout, run beside this one as 'before'")
     args = parser.parse_args()
     libc = ctypes.CDLL(None, use_errno=True)
     if libc.prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0) != 0:
         print("note: not a subreaper here: CPU leaves out the voice workers", file=sys.stderr)
     jobs = ["--jobs", str(args.jobs)] if args.jobs else []
-    results: dict[str, list[tuple[float, float, float]]] = {"cold": [], "warm": [], "fake": []}
+    trees: dict[str, Path | None] = {"": None} | ({"before ": args.against / "src"} if args.against else {})
+    results: dict[str, list[tuple[float, float, float]]] = {}
     with tempfile.TemporaryDirectory(prefix="startup-") as tmp:
         issue = Path(tmp) / "issue.toml"
         issue.write_text(issue_toml("山城晚报", "2026-12-31", [("A01", "要闻", [ARTICLE])]), encoding="utf-8")
         build = [*command(), "build", str(issue), "--engine"]
         for run in range(args.runs):
-            out = Path(tmp) / f"run{run}"
-            clips = out / "cold" / ".cache" / "clips"
-            kinds = {
-                "cold": [*build, args.engine, *jobs, "-o", str(out / "cold")],
-                "warm": [*build, args.engine, *jobs, "-o", str(out / "warm"), "--cache", str(clips)],
-                "fake": [*build, "fake", "-o", str(out / "fake")],
-            }
-            for kind, argv in kinds.items():
-                wall, cpu, load = timed(argv, Path(tmp) / f"{kind}.log")
-                results[kind].append((wall, cpu, load))
-                print(
-                    f"run {run + 1} {kind}: {wall:5.2f} s wall, {cpu:5.2f} s CPU, load {load:.2f}", flush=True
-                )
+            for label, src in trees.items():
+                out = Path(tmp) / f"run{run}{label.strip()}"
+                kinds = {
+                    "cold": [*build, args.engine, *jobs, "-o", str(out / "cold")],
+                    "warm": [*build, args.engine, *jobs, "-o", str(out / "warm"), "--cache", str(clips(out))],
+                    "fake": [*build, "fake", "-o", str(out / "fake")],
+                }
+                for kind, argv in kinds.items():
+                    wall, cpu, load = timed(argv, out.with_suffix(f".{kind}.log"), src)
+                    results.setdefault(f"{label}{kind}", []).append((wall, cpu, load))
+                    print(
+                        f"run {run + 1} {label}{kind}: {wall:5.2f} s wall, {cpu:5.2f} s CPU, load {load:.2f}",
+                        flush=True,
+                    )
     print(f"one-sentence issue, {args.engine}, {args.runs} runs each:")
     for kind, rows in results.items():
         walls, cpus, loads = zip(*rows, strict=True)
