@@ -2,7 +2,7 @@
 
 The voice pool's fork server (``pool.py``) imports this module when it starts, before it forks any worker:
 the workers start with the worker module, pypinyin's phrase tables, misaki, cn2an, onnxruntime and jieba's
-dictionary already in memory (1.5 s of CPU of a worker's 2.3 s start, measured in BENCHMARKS.md
+dictionary already in memory (1.4 s of CPU of a spawned worker's 2.3 s start, measured in BENCHMARKS.md
 "Start-up"). The model session is not made here: its thread count is the pool's, and an onnxruntime session
 is not something to fork; each worker makes its own.
 
