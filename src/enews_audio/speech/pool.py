@@ -73,8 +73,8 @@ class VoicePool:
         try:
             for _ in range(self.shape.workers):
                 self._warming.append(pool.submit(warm_in_worker, spec, self.shape.threads))
-        except (RuntimeError, BrokenProcessPool):
-            return  # closed, or a worker died, meanwhile: the next build's submit says so
+        except Exception:  # closed meanwhile, a worker died, no fork server: the build's own submit
+            return  # meets it again and reports it, where this thread's traceback would only be noise
 
     async def make(
         self, engine: Engine, texts: Sequence[str], settings: SpeechSettings, settled: Settled
