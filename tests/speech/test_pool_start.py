@@ -6,8 +6,12 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import signal
+import subprocess
 import sys
+import time
 from dataclasses import dataclass
+from pathlib import Path
 
 import pytest
 
@@ -84,3 +88,52 @@ def test_a_pool_closed_as_soon_as_it_was_warmed_leaves_no_process_behind():
     pool.warm(looking())
     pool.close()
     assert not set(multiprocessing.active_children()) - before
+
+
+# A parent that starts a pool of two workers, has them make a clip each, prints their process ids and the
+# fork server's, and waits to be killed.
+PARENT = """
+import multiprocessing, multiprocessing.forkserver, sys, time
+from enews_audio.speech import Session, SpeechSettings
+from enews_audio.speech.fake import FakeEngine
+from enews_audio.speech.machine import PoolShape
+from enews_audio.speech.pool import VoicePool
+
+pool = VoicePool(PoolShape(2, 1))
+with Session(FakeEngine(), SpeechSettings(sys.argv[1]), pool) as session:
+    session.synthesize(["甲。", "乙。"])
+pids = [p.pid for p in multiprocessing.active_children()]
+pids.append(multiprocessing.forkserver._forkserver._forkserver_pid or pids[0])
+print(*pids, flush=True)
+time.sleep(120)
+"""
+
+
+def running(pid: int) -> bool:
+    """Whether ``pid`` still runs (an ended process its new parent has not yet reaped does not)."""
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except (FileNotFoundError, IndexError):
+        return False
+    return state != "Z"
+
+
+@pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="reads /proc")
+def test_workers_and_their_fork_server_end_when_the_parent_is_killed_outright(tmp_path):
+    parent = subprocess.Popen(
+        [sys.executable, "-c", PARENT, str(tmp_path / "clips")], stdout=subprocess.PIPE, text=True
+    )
+    try:
+        pids = [int(pid) for pid in parent.stdout.readline().split()]
+        assert len(pids) == 3 and all(running(pid) for pid in pids)
+    finally:
+        parent.send_signal(signal.SIGKILL)  # as the kernel's OOM killer would
+        parent.wait()
+    for _ in range(200):  # they end at once; a guard, not a timing
+        if not any(running(pid) for pid in pids):
+            break
+        time.sleep(0.05)
+    left = [pid for pid in pids if running(pid)]
+    for pid in left:  # not to leave them to the next test
+        os.kill(pid, signal.SIGKILL)
+    assert not left

@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import asyncio
 import multiprocessing
+import multiprocessing.connection
 import os
 import signal
 import threading
@@ -150,8 +151,19 @@ def worker_context() -> multiprocessing.context.BaseContext:
 
 def _prepare(environ: dict[str, str]) -> None:
     """A forked worker's start: the parent's environment as it was when the pool started (``ENEWS_VOICES_DIR``,
-    an S3 endpoint); and Ctrl-C is the parent's to handle (it stops the workers), so a worker must not print
-    a traceback."""
+    an S3 endpoint); Ctrl-C is the parent's to handle (it stops the workers), so a worker must not print a
+    traceback; and a worker ends with its parent (``_end_with``)."""
     os.environ.clear()
     os.environ.update(environ)
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    parent = multiprocessing.parent_process()
+    if parent is not None:
+        threading.Thread(target=_end_with, args=(parent.sentinel,), name="parent-watch", daemon=True).start()
+
+
+def _end_with(parent: int) -> None:
+    """Wait for the parent to end, then end this worker. A parent killed outright (SIGKILL, the OOM killer)
+    cannot stop its workers, and each would wait for its next task for ever, keeping its memory (and the
+    fork server, which lives while a worker it forked does)."""
+    multiprocessing.connection.wait([parent])
+    os._exit(1)
