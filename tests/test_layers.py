@@ -106,7 +106,7 @@ def test_asyncio_stays_inside_speech_and_serve():
                 "format_findings",
             },
         ),
-        ("audio", {"assemble", "assemble_or_reuse", "AudioSettings", "read_chapters"}),
+        ("audio", {"assemble", "assemble_or_reuse", "AudioSettings", "preload", "read_chapters"}),
         (
             "publish",
             {

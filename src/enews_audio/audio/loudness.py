@@ -180,6 +180,14 @@ def limit(samples: np.ndarray, ceiling: float, rate: int) -> np.ndarray:
     return samples * np.minimum(gain, need)
 
 
+def preload() -> None:
+    """Import now what measuring and limiting import on first use (scipy.signal and scipy.ndimage, ~0.6 s of
+    CPU): a build calls it while its clips are still being made, so its first page is not assembled that much
+    later than its last clip (BENCHMARKS.md, "Start-up")."""
+    import scipy.ndimage
+    import scipy.signal  # noqa: F401
+
+
 def measure_file(path: Path, rate: int) -> Levels:
     """Loudness and true peak of an encoded file, decoded a second at a time as mono at ``rate``."""
     loudness = LoudnessMeter(rate)

@@ -87,7 +87,7 @@ def speak_pages(
         speaker.session(voice, settings) as session,
     ):
         # Pages are assembled as soon as their last clip is in, while later pages are still being spoken.
-        result = session.synthesize(texts, report, assembler.settled)
+        result = session.synthesize(texts, assembler.speaking(report), assembler.settled)
         failures, gaps = failures_in(script, result.failures), ()
         if failures and allow_gaps:
             assembler.fill(session.placeholder())
@@ -148,6 +148,7 @@ class Assembler:
         self._jobs: dict[int, Future[Episode]] = {}
         self._lock = threading.Lock()
         self._done = 0
+        self._preloading = False
 
     def __enter__(self) -> Assembler:
         try:
@@ -164,6 +165,20 @@ class Assembler:
     def __exit__(self, *exc: object) -> None:
         self._pool.shutdown(wait=True, cancel_futures=True)
         shutil.rmtree(self.staging, ignore_errors=True)
+
+    def speaking(self, report: OnProgress | None) -> OnProgress:
+        """``report``, told the speech stage's progress. Once clips are to be made (not all reused), the
+        assembling thread imports what assembling loads on first use (``audio.preload``) while they are made,
+        instead of after the first page's last clip."""
+
+        def told(progress: Progress) -> None:
+            if progress.stage == "speech" and progress.total and not self._preloading:
+                self._preloading = True
+                self._pool.submit(audio.preload)
+            if report is not None:
+                report(progress)
+
+        return told
 
     def settled(self, spoken: str, clip: Clip | None) -> None:
         with self._lock:

@@ -9,26 +9,37 @@ clips to the clip store and send back only their keys.
 
 Built on ``concurrent.futures.ProcessPoolExecutor``: tasks start in the order they were submitted, and a
 worker that dies (killed for memory) breaks the pool loudly instead of hanging it as
-``multiprocessing.Pool`` would. Workers are spawned, not forked: the parent has threads (the session's
-loop, the assembler) that a fork would copy mid-flight.
+``multiprocessing.Pool`` would. Workers are not forked from the parent, which has threads (the session's
+loop, the assembler) that a fork would copy mid-flight, but from multiprocessing's fork server: one
+process of one thread, started by the first pool and kept while the parent lives, that imports what every
+worker needs (``preload.py``: the voice's modules and jieba's dictionary) once and forks each worker from
+itself. A worker's start is then its model session, 0.8 s of CPU instead of 2.3 s, and the second worker
+costs no second import (BENCHMARKS.md, "Start-up"). Starting a worker waits for the fork server to be
+ready, so the pool starts its workers from a thread of its own and the build reads its issue meanwhile.
+A forked worker gets the parent's working directory and ``sys.path`` from multiprocessing, as a spawned
+one does, and its environment from the pool (the fork server's is that of when it started).
 """
 
 from __future__ import annotations
 
 import asyncio
 import multiprocessing
+import multiprocessing.connection
+import os
 import signal
+import threading
 from collections.abc import Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 
 from enews_audio.speech.cache import ClipCache
-from enews_audio.speech.engine import Engine
+from enews_audio.speech.engine import Engine, EngineSpec
 from enews_audio.speech.executor import Settled, SpeechSettings, collected, gather_all
 from enews_audio.speech.machine import PoolShape, pool_shape
 from enews_audio.speech.worker import make_in_worker, warm_in_worker
 
 WORKER_DIED = "a voice worker died (out of memory?); rerun to resume"
+PRELOAD = ["enews_audio.speech.preload"]  # what the fork server imports before it forks any worker
 
 
 class VoicePool:
@@ -39,6 +50,7 @@ class VoicePool:
         self.shape = shape
         self._pool: ProcessPoolExecutor | None = None
         self._warming: list[Future[None]] = []
+        self._starting: list[threading.Thread] = []
 
     @classmethod
     def sized(cls, jobs: int | None = None) -> VoicePool:
@@ -48,12 +60,22 @@ class VoicePool:
         return f"{engine.name} voice: {self.shape}"
 
     def warm(self, engine: Engine) -> None:
-        """Start every worker and have it build the engine (and load the model) now: one task each, since
-        each submit that finds no idle worker starts one."""
+        """Start every worker and have it build the engine (and load the model), without waiting: one task
+        each, since each submit that finds no idle worker starts one, submitted from a thread, since
+        starting a worker waits for the fork server to be ready."""
         pool = self._started()
-        self._warming = [
-            pool.submit(warm_in_worker, engine.spec, self.shape.threads) for _ in range(self.shape.workers)
-        ]
+        starting = threading.Thread(
+            target=self._warm_workers, args=(pool, engine.spec), name="voice-pool-start", daemon=True
+        )
+        self._starting = [*(t for t in self._starting if t.is_alive()), starting]
+        starting.start()
+
+    def _warm_workers(self, pool: ProcessPoolExecutor, spec: EngineSpec) -> None:
+        try:
+            for _ in range(self.shape.workers):
+                self._warming.append(pool.submit(warm_in_worker, spec, self.shape.threads))
+        except Exception:  # closed meanwhile, a worker died, no fork server: the build's own submit
+            return  # meets it again and reports it, where this thread's traceback would only be noise
 
     async def make(
         self, engine: Engine, texts: Sequence[str], settings: SpeechSettings, settled: Settled
@@ -89,6 +111,9 @@ class VoicePool:
         pool, self._pool = self._pool, None
         if pool is None:
             return
+        for starting in self._starting:  # a worker being started is stopped like the others, once it is up
+            starting.join()
+        self._starting = []
         # A warm-up still running is not worth waiting for (a rebuild that made no clip closes the pool
         # while its workers still load the voice). Python 3.14 has pool.terminate_workers(); before it,
         # the workers are only reachable through this attribute.
@@ -106,11 +131,39 @@ class VoicePool:
     def _started(self) -> ProcessPoolExecutor:
         if self._pool is None:
             self._pool = ProcessPoolExecutor(
-                self.shape.workers, mp_context=multiprocessing.get_context("spawn"), initializer=_quiet
+                self.shape.workers,
+                mp_context=worker_context(),
+                initializer=_prepare,
+                initargs=(dict(os.environ),),
             )
         return self._pool
 
 
-def _quiet() -> None:
-    """Ctrl-C is the parent's to handle (it stops the workers); a worker must not print a traceback."""
+def worker_context() -> multiprocessing.context.BaseContext:
+    """The fork server, which imports ``PRELOAD`` when it starts; spawn where there is none. A fork server
+    that other code of this process started first is used as it is: its workers load the voice themselves."""
+    if "forkserver" not in multiprocessing.get_all_start_methods():
+        return multiprocessing.get_context("spawn")
+    context = multiprocessing.get_context("forkserver")
+    context.set_forkserver_preload(PRELOAD)
+    return context
+
+
+def _prepare(environ: dict[str, str]) -> None:
+    """A forked worker's start: the parent's environment as it was when the pool started (``ENEWS_VOICES_DIR``,
+    an S3 endpoint); Ctrl-C is the parent's to handle (it stops the workers), so a worker must not print a
+    traceback; and a worker ends with its parent (``_end_with``)."""
+    os.environ.clear()
+    os.environ.update(environ)
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    parent = multiprocessing.parent_process()
+    if parent is not None:
+        threading.Thread(target=_end_with, args=(parent.sentinel,), name="parent-watch", daemon=True).start()
+
+
+def _end_with(parent: int) -> None:
+    """Wait for the parent to end, then end this worker. A parent killed outright (SIGKILL, the OOM killer)
+    cannot stop its workers, and each would wait for its next task for ever, keeping its memory (and the
+    fork server, which lives while a worker it forked does)."""
+    multiprocessing.connection.wait([parent])
+    os._exit(1)
