@@ -115,12 +115,12 @@ def _build(
 
     whole = text.to_script(issue, settings.read.text)
     spoken = speak(whole, settings.voice)
-    brief, warnings = None, []
+    brief, brief_made, warnings = None, 0, []  # the briefing's own clips: its others are the pages'
     brief_script = text.to_brief(whole, settings.read.text) if spoken.episodes else None
     if brief_script is not None:
         # after the pages, when its words (their openings) are in the clip store: only two lines are new
         briefly = speak(Script(issue, (brief_script,)), settings.voice, BRIEF)
-        brief = briefly.episodes[0] if briefly.episodes else None
+        brief, brief_made = (briefly.episodes[0] if briefly.episodes else None), briefly.made
         if briefly.failures:
             warnings.append(f"no {BRIEF_TITLE} this time: {briefly.failures[0].reason} (rerun to resume)")
         elif settings.slow is not None:
@@ -131,7 +131,7 @@ def _build(
         pages = {e.page.code for e in spoken.episodes}
         slowly = speak(slow_script(issue, settings.slow, pages), settings.slow.voice, SLOW)
     failures, gaps, episodes = spoken.failures, spoken.gaps, spoken.episodes
-    made = spoken.made + (briefly.made if brief_script else 0)  # its other clips are the pages' own
+    made = spoken.made + brief_made
     report = BuildReport(issue, issue_dir, engine.identity, episodes, made, spoken.reused, failures, gaps)
     if not episodes:
         return report  # the previous episodes and feed stay as they were; a rerun resumes from the cache

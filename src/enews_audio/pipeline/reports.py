@@ -128,18 +128,18 @@ def _view(out: Path, report: Report, extra: tuple[Path, ...]) -> ReportView:
             for run in _HAN_RUN.findall(spoken)
         )
     findings = tuple(sentence_risks(spoken, engine, lexicon.pinyin))
-    return ReportView(report, engine, spoken, pinyin, findings, _suggest(report, engine, findings, lexicon))
+    suggestion = _suggest(report.note, spoken, engine, findings, lexicon)
+    return ReportView(report, engine, spoken, pinyin, findings, suggestion)
 
 
 def _suggest(
-    report: Report, engine: str, findings: tuple[tuple[str, str, str], ...], lexicon: text.Lexicon
+    note: str, spoken: str, engine: str, findings: tuple[tuple[str, str, str], ...], lexicon: text.Lexicon
 ) -> str:
     """An entry to start from: the first word lint doubts, else the longest word of the note that the
     sentence holds. For the offline voice with the reading it should likely have; for edge, a
     same-sounding word is the operator's to choose."""
     words = [(w, kind == "name") for w, kind, _ in findings if kind in {"reading", "name", "watch"}]
-    spoken = report.spoken or report.printed
-    words += [(w, False) for w in _shared_words(report.note, spoken) if w not in lexicon.pinyin]
+    words += [(w, False) for w in _shared_words(note, spoken) if w not in lexicon.pinyin]
     if not words:
         return ""
     word, name = words[0]

@@ -86,7 +86,8 @@ def publish_issue(
     """
     with _publish_errors(paper_dir):
         issue_dir = paper_dir / issue.date.isoformat()
-        for episode in (*episodes, *slow, *((brief,) if brief else ())):
+        made = (*episodes, brief) if brief else tuple(episodes)  # what the whole-issue editions hold
+        for episode in (*made, *slow):
             if episode.chapters:
                 write_atomic(issue_dir / chapters_name(episode.path), chapters_json(episode.chapters))
             if episode.cues:
@@ -96,9 +97,8 @@ def publish_issue(
                 write_atomic(issue_dir / spoken_name(episode.path), spoken_json(episode.cues))
         built_at = dt.datetime.now(dt.UTC).replace(microsecond=0)
         before = _edition_files(issue_dir)
-        previous = _previous_pages(issue_dir, keep_pages, slow=Edition.SLOW in settings.editions)
-        if partial and brief is None:
-            brief = _previous_brief(issue_dir)
+        slower = Edition.SLOW in settings.editions
+        previous, before_brief = _previous(issue_dir, keep_pages, slow=slower, brief=partial and not brief)
         record = make_record(
             issue_dir,
             issue,
@@ -108,12 +108,10 @@ def publish_issue(
             gaps=gaps,
             previous=previous,
             slow=slow,
-            brief=brief,
+            brief=brief or before_brief,
         )
         if not partial:
-            record = _write_editions(
-                issue_dir, record, (*episodes, *((brief,) if brief else ())), settings, narrator
-            )
+            record = _write_editions(issue_dir, record, made, settings, narrator)
         write_record(issue_dir / RECORD_NAME, record)
         write_cover(paper_dir, issue.paper, supplied=settings.artwork)  # before the feed, which links it
         # The feed last: what podcast apps read changes only once everything else is in place, so a build that
@@ -146,9 +144,8 @@ def withdraw_pages(paper_dir: Path, date: dt.date, codes: Collection[str], setti
     if len(kept) == len(record.pages) and brief is record.brief:
         return
     with _publish_errors(paper_dir):
-        write_record(
-            path, replace(record, pages=kept, brief=brief)
-        )  # maybe none: the issue is listed, without pages
+        # maybe no pages left: the issue is listed, without pages
+        write_record(path, replace(record, pages=kept, brief=brief))
         # the build rewrites the issue's page
         records = read_records(paper_dir)[: settings.keep]
         write_index(paper_dir, records, base_url=settings.base_url, sections=settings.sections)
@@ -178,21 +175,19 @@ def _write_editions(
     return record
 
 
-def _previous_pages(issue_dir: Path, codes: Collection[str], *, slow: bool) -> list[PageRecord]:
-    """Pages of the last build to keep, where their episode file is still there; without their slow
-    edition unless this build has one."""
+def _previous(
+    issue_dir: Path, codes: Collection[str], *, slow: bool, brief: bool
+) -> tuple[list[PageRecord], PageRecord | None]:
+    """From the last build's record, read once: the pages ``codes`` to keep and, with ``brief``, its
+    briefing, each where its episode file is still there; pages without their slow edition unless this
+    build has one."""
     path = issue_dir / RECORD_NAME
-    if not codes or not path.is_file():
-        return []
-    kept = [p for p in read_record(path).pages if p.code in codes and (issue_dir / p.file).is_file()]
-    return kept if slow else [replace(p, slow=None) for p in kept]
-
-
-def _previous_brief(issue_dir: Path) -> PageRecord | None:
-    """The briefing the issue's last build published, while its file is still there."""
-    path = issue_dir / RECORD_NAME
-    brief = read_record(path).brief if path.is_file() else None
-    return brief if brief and (issue_dir / brief.file).is_file() else None
+    if not (codes or brief) or not path.is_file():
+        return [], None
+    record = read_record(path)
+    kept = [p for p in record.pages if p.code in codes and (issue_dir / p.file).is_file()]
+    briefing = record.brief if brief and record.brief and (issue_dir / record.brief.file).is_file() else None
+    return (kept if slow else [replace(p, slow=None) for p in kept]), briefing
 
 
 def _edition_files(issue_dir: Path) -> set[str]:

@@ -15,7 +15,8 @@ from enews_audio.speech.store import Store, open_store
 def clip_key(identity: str, text: str, readings: str = "") -> str:
     """Engine, version, voice settings, spoken text and the readings that apply to it (``Engine.readings``)
     decide the audio; nothing else does."""
-    return hashlib.sha256(f"{identity}\n{text}{chr(10) + readings if readings else ''}".encode()).hexdigest()
+    said = f"{identity}\n{text}" + (f"\n{readings}" if readings else "")  # without readings: keys as before
+    return hashlib.sha256(said.encode()).hexdigest()
 
 
 def engine_key(engine: Engine, text: str) -> str:
